@@ -1,0 +1,64 @@
+import Simulation
+
+/// A world with a Lua state wired to it: what `firedrill run`, the REPL, labs and graders all
+/// start from. Modules (`sim`, `faults`, later `kubectl`, `etcd` ...) install themselves here.
+public final class ScriptRuntime {
+    public let world: World
+    public let lua: LuaState
+    public let scenario: Scenario
+    public private(set) var documentation = Documentation()
+    /// Errors raised by Lua callbacks (`sim.at`, `sim.every`, `sim.when`) while time moved; the
+    /// next `sim.advance` raises the first, and the REPL shows them between commands.
+    public internal(set) var callbackErrors: [LuaError] = []
+    /// Callbacks that can still fire, by the identifier `sim.at` and friends returned.
+    var scheduledCallbacks: [Int: Simulation.Timer] = [:]
+    var nextCallbackIdentifier = 1
+
+    public init(scenario: Scenario, seed: UInt64, limits: LuaLimits = LuaLimits()) throws {
+        self.scenario = scenario
+        self.world = scenario.makeWorld(seed: seed)
+        self.lua = try LuaState(limits: limits, random: world.random("lua/math.random"))
+        SimModule.install(into: self)
+        FaultsModule.install(into: self)
+        HelpModule.install(into: self)
+    }
+
+    /// Documents a module (a table of functions) or a global command.
+    public func document(_ name: String, usage: String? = nil, _ summary: String, details: String = "") {
+        documentation.add(Topic(name: name, usage: usage ?? name, summary: summary, details: details))
+    }
+
+    /// Defines a documented Swift function at a dotted global path.
+    public func define(_ path: String, usage: String, _ summary: String, details: String = "",
+                       _ body: @escaping (LuaCall) throws -> Int32) {
+        document(path, usage: usage, summary, details: details)
+        lua.register(path, body)
+    }
+
+    /// Runs a script file's text; errors come back with their traceback.
+    @discardableResult
+    public func runScript(_ source: String, chunkName: String) throws -> [LuaValue] {
+        try lua.execute(source, chunkName: "@" + chunkName)
+    }
+
+    /// Moves the world forward, stopping early (and raising) if a Lua callback fails or an
+    /// interrupt arrives. Returns false if it stopped early.
+    public func advance(by span: SimTime) throws {
+        let errorsBefore = callbackErrors.count
+        let completed = world.advance(by: span) { [unowned self] in
+            callbackErrors.count > errorsBefore || lua.isInterruptRequested
+        }
+        if completed { return }
+        if lua.isInterruptRequested {
+            throw LuaError(kind: .interrupted, message: "interrupted at \(world.calendarNow.clock)")
+        }
+        let failure = callbackErrors.remove(at: errorsBefore)
+        throw failure
+    }
+
+    /// Takes the callback errors collected so far, for display.
+    public func drainCallbackErrors() -> [LuaError] {
+        defer { callbackErrors.removeAll() }
+        return callbackErrors
+    }
+}

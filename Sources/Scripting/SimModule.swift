@@ -1,0 +1,195 @@
+import Simulation
+
+/// `sim`: the clock, the seed, the digest, and timers that run Lua when simulated time reaches
+/// them (how drills inject faults).
+enum SimModule {
+    /// How often `sim.when` asks its predicate, in simulated time, unless told otherwise.
+    static let defaultPollInterval = Span.seconds(1)
+
+    static func install(into runtime: ScriptRuntime) {
+        let world = runtime.world
+        runtime.document("sim", usage: "sim", "the simulated clock, seed, digest and timed injects")
+        runtime.define("sim.now", usage: "sim.now()", "seconds of simulated time since the scenario began") { call in
+            call.push(number: Span.asSeconds(world.now))
+            return 1
+        }
+        runtime.define("sim.clock", usage: "sim.clock()", "the simulated wall clock, \"14:10:05\"") { call in
+            call.push(string: world.calendarNow.clock)
+            return 1
+        }
+        runtime.define("sim.date", usage: "sim.date()", "the simulated date and time, \"2017-10-27 14:10:05\"") { call in
+            call.push(string: world.calendarNow.description)
+            return 1
+        }
+        runtime.define("sim.advance", usage: "sim.advance(d)",
+                       "let simulated time pass: d is seconds or \"90s\", \"5m\", \"1h30m\"") { [unowned runtime] call in
+            let span = try duration(call, 1)
+            try runtime.advance(by: span)
+            return 0
+        }
+        runtime.define("sim.seed", usage: "sim.seed()", "the seed this world was built from") { call in
+            call.push(integer: Int64(bitPattern: world.seed))
+            return 1
+        }
+        runtime.define("sim.digest", usage: "sim.digest()",
+                       "a hash of the whole world: same seed and same inputs give the same digest") { call in
+            call.push(string: world.digestHex())
+            return 1
+        }
+        runtime.define("sim.scenario", usage: "sim.scenario()", "the name of the scenario this world was built from") { call in
+            call.push(string: world.scenarioName)
+            return 1
+        }
+        installTimers(into: runtime)
+    }
+
+    private static func installTimers(into runtime: ScriptRuntime) {
+        let world = runtime.world
+        runtime.define("sim.at", usage: "sim.at(t, fn)",
+                       "run fn when the clock reaches t: seconds since start, \"14:20\" or \"+5m\"; returns an id",
+                       details: "sim.at(\"14:20\", function() faults.crash(\"node-1\") end)") { [unowned runtime] call in
+            let due = try instant(call, 1, world: world)
+            let function = try call.function(2)
+            call.push(integer: Int64(runtime.schedule(at: due, function)))
+            return 1
+        }
+        runtime.define("sim.every", usage: "sim.every(d, fn)",
+                       "run fn every d of simulated time until it returns false or is cancelled; returns an id") { [unowned runtime] call in
+            let period = try duration(call, 1)
+            guard period > 0 else { throw call.argumentError(1, "period must be positive") }
+            let function = try call.function(2)
+            call.push(integer: Int64(runtime.repeatEvery(period, function)))
+            return 1
+        }
+        runtime.define("sim.when", usage: "sim.when(predicate, fn [, every])",
+                       "run fn once, the first time predicate() is true; checked every simulated second (or every d)",
+                       details: "sim.when(function() return sim.now() > 60 end, function() print(\"a minute\") end)") { [unowned runtime] call in
+            let predicate = try call.function(1)
+            let function = try call.function(2)
+            let interval = call.isNil(3) ? defaultPollInterval : try duration(call, 3)
+            guard interval > 0 else { throw call.argumentError(3, "interval must be positive") }
+            call.push(integer: Int64(runtime.whenever(predicate, interval: interval, function)))
+            return 1
+        }
+        runtime.define("sim.cancel", usage: "sim.cancel(id)", "call off a timer from sim.at, sim.every or sim.when") { [unowned runtime] call in
+            let identifier = Int(try call.integer(1))
+            let timer = runtime.scheduledCallbacks.removeValue(forKey: identifier)
+            timer?.cancel()
+            call.push(boolean: timer != nil)
+            return 1
+        }
+    }
+
+    /// A span from a number of seconds or a duration string.
+    static func duration(_ call: LuaCall, _ index: Int32) throws -> SimTime {
+        switch try call.value(index) {
+        case .integer(let seconds) where seconds >= 0:
+            return Span.seconds(seconds)
+        case .number(let seconds) where seconds >= 0 && seconds.isFinite:
+            return Span.fromSeconds(Double(seconds))
+        case .string(let text):
+            guard let span = Span.parse(text) else {
+                throw call.argumentError(index, "invalid duration \(LuaValue.quote(text)); use seconds or \"90s\", \"5m\", \"1h30m\"")
+            }
+            return span
+        case .integer, .number:
+            throw call.argumentError(index, "duration must not be negative")
+        default:
+            throw call.typeError(index, expected: "number or duration string")
+        }
+    }
+
+    /// An instant from seconds since start, a clock time today or later ("14:20"), or "+5m".
+    static func instant(_ call: LuaCall, _ index: Int32, world: World) throws -> SimTime {
+        if case .string(let text) = try call.value(index) {
+            if text.hasPrefix("+") {
+                guard let span = Span.parse(String(text.dropFirst())) else {
+                    throw call.argumentError(index, "invalid offset \(LuaValue.quote(text))")
+                }
+                return world.now + span
+            }
+            guard let time = nextOccurrence(ofClock: text, world: world) else {
+                throw call.argumentError(index, "invalid time \(LuaValue.quote(text)); use seconds, \"14:20\", \"14:20:30\" or \"+5m\"")
+            }
+            return time
+        }
+        let seconds = try call.number(index)
+        let due = Span.fromSeconds(seconds)
+        guard due >= world.now else {
+            throw call.argumentError(index, "time \(LuaValue.format(number: seconds)) is in the past (now \(LuaValue.format(number: Span.asSeconds(world.now))))")
+        }
+        return due
+    }
+
+    /// The next moment, now or later, at which the calendar clock reads `HH:MM[:SS]`.
+    static func nextOccurrence(ofClock text: String, world: World) -> SimTime? {
+        let fields = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard (2...3).contains(fields.count), fields.allSatisfy({ $0 != nil }) else { return nil }
+        let (hour, minute, second) = (fields[0]!, fields[1]!, fields.count == 3 ? fields[2]! : 0)
+        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return nil }
+        let now = world.calendarNow
+        let secondsNow = Int64(now.hour * 3_600 + now.minute * 60 + now.second)
+        var delta = Int64(hour * 3_600 + minute * 60 + second) - secondsNow
+        if delta < 0 { delta += 86_400 }
+        let subSecond = world.now % Span.microsecondsPerSecond
+        return world.now - subSecond + Span.seconds(delta)
+    }
+}
+
+extension ScriptRuntime {
+    /// Runs `function` at `due`; its error, if any, is kept for the next `sim.advance`.
+    func schedule(at due: SimTime, _ function: LuaFunctionReference) -> Int {
+        let identifier = nextCallbackIdentifier
+        nextCallbackIdentifier += 1
+        scheduledCallbacks[identifier] = world.timer(after: due - world.now) { [unowned self] in
+            scheduledCallbacks[identifier] = nil
+            _ = invoke(function)
+        }
+        return identifier
+    }
+
+    func repeatEvery(_ period: SimTime, _ function: LuaFunctionReference, identifier existing: Int? = nil) -> Int {
+        let identifier = existing ?? nextCallbackIdentifier
+        if existing == nil { nextCallbackIdentifier += 1 }
+        scheduledCallbacks[identifier] = world.timer(after: period) { [unowned self] in
+            let result = invoke(function)
+            if case .boolean(false) = result.first ?? .nil {
+                scheduledCallbacks[identifier] = nil
+            } else if scheduledCallbacks[identifier] != nil {
+                _ = repeatEvery(period, function, identifier: identifier)
+            }
+        }
+        return identifier
+    }
+
+    func whenever(_ predicate: LuaFunctionReference, interval: SimTime, _ function: LuaFunctionReference,
+                  identifier existing: Int? = nil) -> Int {
+        let identifier = existing ?? nextCallbackIdentifier
+        if existing == nil { nextCallbackIdentifier += 1 }
+        scheduledCallbacks[identifier] = world.timer(after: interval) { [unowned self] in
+            guard scheduledCallbacks[identifier] != nil else { return }
+            let errorsBefore = callbackErrors.count
+            let answer = invoke(predicate).first?.isTruthy == true
+            if answer || callbackErrors.count > errorsBefore {
+                // Fired, or the predicate itself failed: either way it is not asked again.
+                scheduledCallbacks[identifier] = nil
+                if answer { _ = invoke(function) }
+            } else {
+                _ = whenever(predicate, interval: interval, function, identifier: identifier)
+            }
+        }
+        return identifier
+    }
+
+    /// Calls a Lua callback, keeping its error instead of letting it escape into the kernel.
+    private func invoke(_ function: LuaFunctionReference) -> [LuaValue] {
+        do {
+            return try lua.call(function)
+        } catch let error as LuaError {
+            callbackErrors.append(error)
+        } catch {
+            callbackErrors.append(LuaError(kind: .runtime, message: "\(error)"))
+        }
+        return []
+    }
+}

@@ -1,0 +1,210 @@
+import OrderedCollections
+
+/// A subsystem that lives in the world (an etcd cluster, a Kubernetes control plane, the mesh)
+/// and contributes to its digest.
+public protocol WorldComponent: AnyObject {
+    /// A stable name, used in the digest and in error messages.
+    var componentName: String { get }
+    func stableHash(into hasher: inout StableHasher)
+}
+
+/// The whole simulated platform: one clock, one event queue, seeded random streams, hosts in
+/// zones, processes, the network and the subsystems built on them. One thread runs it, and
+/// `run(until:)` / `advance(by:)` are the only ways time moves.
+public final class World {
+    public let seed: UInt64
+    public private(set) var now: SimTime = 0
+    /// The scenario's calendar at time zero, for display (`sim.clock()`).
+    public var calendarStart: CalendarTime
+    /// The scenario this world was built from, as `sim.scenario()` reports it.
+    public var scenarioName = "empty"
+    public private(set) var network: Network!
+    public private(set) var hosts: OrderedDictionary<String, Host> = [:]
+    public private(set) var processes: OrderedDictionary<String, SimProcess> = [:]
+    private var queue = EventQueue()
+    private var streams: [String: RandomStream] = [:]
+    private var components: [any WorldComponent] = []
+    private var componentsByType: [ObjectIdentifier: any WorldComponent] = [:]
+
+    public init(seed: UInt64, calendarStart: CalendarTime = CalendarTime(year: 2017, month: 10, day: 27)) {
+        self.seed = seed
+        self.calendarStart = calendarStart
+        self.network = Network(world: self)
+    }
+
+    // MARK: Time
+
+    /// The calendar time now, for display.
+    public var calendarNow: CalendarTime { calendarStart.adding(now) }
+
+    public var pendingEventCount: Int { queue.count }
+    public var executedEventCount: UInt64 { queue.executedCount }
+
+    public func schedule(at time: SimTime, _ action: @escaping () -> Void) {
+        precondition(time >= now, "cannot schedule in the past (\(time) < \(now))")
+        queue.schedule(at: time, action)
+    }
+
+    public func schedule(after delay: SimTime, _ action: @escaping () -> Void) {
+        precondition(delay >= 0, "negative delay \(delay)")
+        queue.schedule(at: now + delay, action)
+    }
+
+    /// Schedules an action that can be cancelled through the returned timer.
+    @discardableResult
+    public func timer(after delay: SimTime, _ action: @escaping () -> Void) -> Timer {
+        let timer = Timer(dueTime: now + delay)
+        schedule(after: delay) { if !timer.isCancelled { action() } }
+        return timer
+    }
+
+    /// Runs every event due up to `target`, then sets the clock to `target`. `shouldStop` is asked
+    /// after each event; when it says yes the run ends there, with the clock at that event's time,
+    /// and the result is false.
+    @discardableResult
+    public func run(until target: SimTime, shouldStop: (() -> Bool)? = nil) -> Bool {
+        precondition(target >= now, "cannot run backwards to \(target) from \(now)")
+        while let (time, action) = queue.popDue(notAfter: target) {
+            now = time
+            action()
+            if let shouldStop, shouldStop() { return false }
+        }
+        now = target
+        return true
+    }
+
+    @discardableResult
+    public func advance(by span: SimTime, shouldStop: (() -> Bool)? = nil) -> Bool {
+        run(until: now + span, shouldStop: shouldStop)
+    }
+
+    // MARK: Randomness
+
+    /// The stream for `name`, created on first use from the world seed and the name.
+    public func random(_ name: String) -> RandomStream {
+        if let stream = streams[name] { return stream }
+        let stream = RandomStream(seed: seed, name: name)
+        streams[name] = stream
+        return stream
+    }
+
+    // MARK: Hosts and processes
+
+    public var zones: [String] {
+        var seen = OrderedSet<String>()
+        for host in hosts.values { seen.append(host.zone) }
+        return Array(seen)
+    }
+
+    @discardableResult
+    public func addHost(_ name: String, zone: String) -> Host {
+        precondition(hosts[name] == nil, "host \(name) added twice")
+        let host = Host(name: name, zone: zone)
+        hosts[name] = host
+        return host
+    }
+
+    public func host(named name: String) -> Host? { hosts[name] }
+
+    /// Places a process on its host; it runs from the next `start(_:)`.
+    public func add(_ process: SimProcess) {
+        precondition(processes[process.name] == nil, "process \(process.name) added twice")
+        precondition(hosts[process.host.name] === process.host, "process \(process.name) on a foreign host")
+        process.attach(to: self)
+        processes[process.name] = process
+        process.host.processes.append(process)
+    }
+
+    public func process(named name: String) -> SimProcess? { processes[name] }
+
+    /// Starts a process now (a new incarnation). Starting one on a down host is refused.
+    @discardableResult
+    public func start(_ process: SimProcess) -> Bool {
+        guard process.host.isUp, !process.isRunning else { return false }
+        process.start()
+        return true
+    }
+
+    /// Stops a process. A graceful stop closes its connections with a teardown each peer may or may
+    /// not receive; an ungraceful one (kill -9 of a host) leaves them for peers to discover.
+    public func stop(_ process: SimProcess, graceful: Bool = true) {
+        guard process.isRunning else { return }
+        process.stop()
+        network.processStopped(process, graceful: graceful)
+    }
+
+    /// Stops and starts a process: its volatile state is lost, its durable state kept.
+    public func restart(_ process: SimProcess) {
+        stop(process, graceful: true)
+        start(process)
+    }
+
+    /// Crashes a host: every process on it dies at once and no peer is told.
+    public func crash(_ host: Host) {
+        guard host.isUp else { return }
+        host.runningBeforeCrash = host.processes.filter(\.isRunning)
+        for process in host.processes where process.isRunning { stop(process, graceful: false) }
+        host.markDown()
+    }
+
+    /// Brings a crashed host back with the processes that ran before, or reboots a running host
+    /// (a clean shutdown, then the same processes start again).
+    public func restart(_ host: Host) {
+        if host.isUp {
+            host.runningBeforeCrash = host.processes.filter(\.isRunning)
+            for process in host.processes.reversed() where process.isRunning { stop(process, graceful: true) }
+        }
+        host.markUp()
+        let toStart = host.runningBeforeCrash
+        host.runningBeforeCrash = []
+        for process in toStart { start(process) }
+    }
+
+    // MARK: Components
+
+    /// Installs a subsystem; at most one of each type.
+    public func install<Component: WorldComponent>(_ component: Component) {
+        let key = ObjectIdentifier(Component.self)
+        precondition(componentsByType[key] == nil, "\(component.componentName) installed twice")
+        componentsByType[key] = component
+        components.append(component)
+    }
+
+    public func component<Component: WorldComponent>(_ type: Component.Type) -> Component? {
+        componentsByType[ObjectIdentifier(type)] as? Component
+    }
+
+    // MARK: Digest
+
+    /// A stable hash over a canonical encoding of the whole world: same seed and same inputs give
+    /// the same digest in every process, always.
+    public func digest() -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(seed)
+        hasher.combine(now)
+        hasher.combine(scenarioName)
+        hasher.combine(queue.scheduledCount)
+        hasher.combine(queue.executedCount)
+        hasher.combine(queue.count)
+        for name in streams.keys.sorted() { streams[name]!.stableHash(into: &hasher) }
+        for host in hosts.values { host.stableHash(into: &hasher) }
+        for process in processes.values {
+            hasher.combine(process.name)
+            hasher.combine(process.incarnation)
+            hasher.combine(process.isRunning)
+            process.stableHash(into: &hasher)
+        }
+        network.stableHash(into: &hasher)
+        for component in components {
+            hasher.combine(component.componentName)
+            component.stableHash(into: &hasher)
+        }
+        return hasher.finalize()
+    }
+
+    /// The digest as 16 hex digits, as `sim.digest()` shows it.
+    public func digestHex() -> String {
+        let hex = String(digest(), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
