@@ -1,0 +1,220 @@
+/// etcd's multi-version key-value store: every write gets the next global revision, every key
+/// keeps its history until compaction, reads can ask for any revision still kept, and watches
+/// replay the events from a revision on. A value type, so a copy is a snapshot (what a Raft
+/// snapshot ships to a member that fell behind).
+///
+/// Revisions start at 1, as in etcd: an empty store is at revision 1 and the first write makes 2.
+public struct MVCCStore: Equatable, Sendable {
+    /// One version of a key: its value, or a tombstone (`keyValue == nil`) at a deletion.
+    struct Version: Equatable, Sendable {
+        let revision: Int64
+        let keyValue: KeyValue?
+    }
+
+    public private(set) var revision: Int64 = 1
+    /// Reads below this revision and watches from below it fail with "compacted".
+    public private(set) var compactedRevision: Int64 = 0
+    /// Every key with a version still kept, sorted, for range reads.
+    private var orderedKeys: [String] = []
+    private var history: [String: [Version]] = [:]
+    /// Every change since the compacted revision, in revision order, for watches.
+    private var events: [WatchEvent] = []
+    /// Most operations one transaction may hold (etcd's `--max-txn-ops` default).
+    public static let maximumOperationsPerTransaction = 128
+
+    public init() {}
+
+    // MARK: Reads
+
+    /// The latest value of a key, if it exists.
+    public func value(of key: String) -> KeyValue? { history[key]?.last?.keyValue }
+
+    public var keyCount: Int { history.values.reduce(0) { $0 + ($1.last?.keyValue == nil ? 0 : 1) } }
+
+    public func range(_ request: RangeRequest) throws(EtcdError) -> RangeResponse {
+        let readRevision = request.revision > 0 ? request.revision : revision
+        if readRevision > revision { throw .futureRevision }
+        if readRevision < compactedRevision { throw .compacted(compactRevision: compactedRevision) }
+        var found: [KeyValue] = []
+        var count = 0
+        for key in keys(in: request.range) {
+            guard let keyValue = self.keyValue(key, at: readRevision) else { continue }
+            count += 1
+            if !request.countOnly && (request.limit == 0 || found.count < request.limit) { found.append(keyValue) }
+        }
+        return RangeResponse(header: ResponseHeader(revision: revision), keyValues: found, count: count,
+                             more: request.limit > 0 && count > request.limit)
+    }
+
+    /// The changes in `range` from `startRevision` on, in order.
+    public func events(in range: KeyRange, from startRevision: Int64) throws(EtcdError) -> [WatchEvent] {
+        if startRevision < compactedRevision { throw .compacted(compactRevision: compactedRevision) }
+        let first = firstEventIndex(atOrAfter: startRevision)
+        return events[first...].filter { range.contains($0.keyValue.key) }
+    }
+
+    private func keyValue(_ key: String, at readRevision: Int64) -> KeyValue? {
+        guard let versions = history[key] else { return nil }
+        // Versions are in revision order; find the last one at or before the read revision.
+        var low = 0, high = versions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if versions[middle].revision <= readRevision { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : versions[low - 1].keyValue
+    }
+
+    private func keys(in range: KeyRange) -> ArraySlice<String> {
+        switch range {
+        case .key(let key):
+            return history[key] == nil ? [] : [key]
+        case .prefix(let prefix):
+            let start = lowerBound(prefix)
+            var end = start
+            while end < orderedKeys.count, orderedKeys[end].hasPrefix(prefix) { end += 1 }
+            return orderedKeys[start..<end]
+        case .interval(let from, let to):
+            let start = lowerBound(from)
+            let end = to.isEmpty ? orderedKeys.count : max(start, lowerBound(to))
+            return orderedKeys[start..<end]
+        }
+    }
+
+    private func lowerBound(_ key: String) -> Int {
+        var low = 0, high = orderedKeys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if orderedKeys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    private func firstEventIndex(atOrAfter startRevision: Int64) -> Int {
+        var low = 0, high = events.count
+        while low < high {
+            let middle = (low + high) / 2
+            if events[middle].keyValue.modRevision < startRevision { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    // MARK: Writes
+
+    @discardableResult
+    public mutating func put(_ key: String, _ value: String, lease: Int64 = 0) -> TxnResponse {
+        // A transaction of one put cannot fail.
+        try! txn(TxnRequest(success: [.put(key: key, value: value, lease: lease)]))
+    }
+
+    @discardableResult
+    public mutating func delete(_ range: KeyRange) -> TxnResponse {
+        try! txn(TxnRequest(success: [.delete(range)]))
+    }
+
+    /// Applies a transaction: its writes share one new revision, as in etcd.
+    public mutating func txn(_ request: TxnRequest) throws(EtcdError) -> TxnResponse {
+        guard request.compares.count + max(request.success.count, request.failure.count)
+            <= MVCCStore.maximumOperationsPerTransaction else { throw .tooManyOperations }
+        let succeeded = request.compares.allSatisfy(holds)
+        let operations = succeeded ? request.success : request.failure
+        try checkNoDuplicateWrites(operations)
+        let writeRevision = revision + 1
+        var wrote = false
+        var responses: [ResponseOperation] = []
+        for operation in operations {
+            switch operation {
+            case .range(let range):
+                responses.append(.range(try self.range(range)))
+            case .put(let key, let value, let lease):
+                let previous = self.value(of: key)
+                write(key, value: value, lease: lease, previous: previous, at: writeRevision)
+                wrote = true
+                responses.append(.put(previous: previous))
+            case .delete(let range):
+                let doomed = keys(in: range).compactMap { self.value(of: $0) }
+                for keyValue in doomed { tombstone(keyValue, at: writeRevision) }
+                wrote = wrote || !doomed.isEmpty
+                responses.append(.delete(deleted: doomed.count, previous: doomed))
+            }
+        }
+        if wrote { revision = writeRevision }
+        return TxnResponse(header: ResponseHeader(revision: revision), succeeded: succeeded, responses: responses)
+    }
+
+    private func checkNoDuplicateWrites(_ operations: [RequestOperation]) throws(EtcdError) {
+        var written = Set<String>()
+        for case .put(let key, _, _) in operations where !written.insert(key).inserted {
+            throw .invalid("duplicate key given in txn request")
+        }
+    }
+
+    private func holds(_ compare: Compare) -> Bool {
+        let current = value(of: compare.key)
+        func relate<Value: Comparable>(_ left: Value, _ right: Value) -> Bool {
+            switch compare.relation {
+            case .equal: left == right
+            case .notEqual: left != right
+            case .less: left < right
+            case .greater: left > right
+            }
+        }
+        switch compare.target {
+        case .value(let expected):
+            guard let current else { return false }
+            return relate(current.value, expected)
+        case .version(let expected): return relate(current?.version ?? 0, expected)
+        case .createRevision(let expected): return relate(current?.createRevision ?? 0, expected)
+        case .modRevision(let expected): return relate(current?.modRevision ?? 0, expected)
+        }
+    }
+
+    private mutating func write(_ key: String, value: String, lease: Int64, previous: KeyValue?, at writeRevision: Int64) {
+        let keyValue = KeyValue(key: key, value: value, createRevision: previous?.createRevision ?? writeRevision,
+                                modRevision: writeRevision, version: (previous?.version ?? 0) + 1, lease: lease)
+        if history[key] == nil { orderedKeys.insert(key, at: lowerBound(key)) }
+        history[key, default: []].append(Version(revision: writeRevision, keyValue: keyValue))
+        events.append(WatchEvent(kind: .put, keyValue: keyValue, previous: previous))
+    }
+
+    private mutating func tombstone(_ previous: KeyValue, at writeRevision: Int64) {
+        history[previous.key, default: []].append(Version(revision: writeRevision, keyValue: nil))
+        let deleted = KeyValue(key: previous.key, value: "", createRevision: 0, modRevision: writeRevision, version: 0)
+        events.append(WatchEvent(kind: .delete, keyValue: deleted, previous: previous))
+    }
+
+    // MARK: Compaction
+
+    /// Forgets history before `target`: reads below it and watches from below it fail from now on.
+    public mutating func compact(_ target: Int64) throws(EtcdError) {
+        if target > revision { throw .futureRevision }
+        if target <= compactedRevision { throw .compacted(compactRevision: compactedRevision) }
+        compactedRevision = target
+        for key in orderedKeys {
+            guard var versions = history[key] else { continue }
+            // Keep the version in force at `target` (unless it is a tombstone) and all later ones.
+            let firstLater = versions.firstIndex { $0.revision > target } ?? versions.count
+            let inForce = firstLater > 0 ? versions[firstLater - 1] : nil
+            versions.removeFirst(firstLater)
+            if let inForce, inForce.keyValue != nil { versions.insert(inForce, at: 0) }
+            history[key] = versions.isEmpty ? nil : versions
+        }
+        orderedKeys.removeAll { history[$0] == nil }
+        events.removeFirst(firstEventIndex(atOrAfter: target))
+    }
+
+    // MARK: Digest
+
+    public func stableHash(into hasher: inout StableHasher) {
+        hasher.combine(revision)
+        hasher.combine(compactedRevision)
+        hasher.combine(orderedKeys.count)
+        for key in orderedKeys {
+            hasher.combine(key)
+            for version in history[key] ?? [] {
+                hasher.combine(version.revision)
+                if let keyValue = version.keyValue { keyValue.stableHash(into: &hasher) } else { hasher.combine("tombstone") }
+            }
+        }
+        hasher.combine(events.count)
+    }
+}
