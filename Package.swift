@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // YAML for `kubectl apply -f` manifests and `-o yaml` output.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -28,7 +30,7 @@ let package = Package(
         ),
         .target(
             name: "Scripting",
-            dependencies: ["CLua", "Simulation"]
+            dependencies: ["CLua", "Simulation", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "firedrill",

@@ -1,4 +1,4 @@
-/// A small platform to learn on: three zones with one node each.
+/// A small platform to learn on: three zones with one node each, and a Kubernetes master.
 enum PracticeScenario {
     static let zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
@@ -10,5 +10,23 @@ enum PracticeScenario {
         for (index, zone) in zones.enumerated() {
             world.addHost("node-\(index + 1)", zone: zone)
         }
+        world.addHost("master-1", zone: zones[0])
+        installKubernetes(in: world)
+    }
+
+    /// One master (apiserver, controller manager, scheduler) and a kubelet on each node, with a
+    /// web front end and an API behind it in the default namespace.
+    static func installKubernetes(in world: World) {
+        var configuration = KubernetesConfiguration(masters: ["master-1"], nodes: ["node-1", "node-2", "node-3"])
+        configuration.initialObjects = [
+            ObjectTemplates.configMap("api-config", data: ["config.yaml": "listen: :8080\nbackend: postgres://db:5432\n"]),
+            ObjectTemplates.deployment("web", replicas: 3, image: "nginx:1.13", port: 80),
+            ObjectTemplates.service("web", port: 80, targetPort: 80),
+            ObjectTemplates.deployment("api", replicas: 2, image: "monzo/api:1.0", configMap: "api-config"),
+            ObjectTemplates.service("api"),
+        ]
+        // The storage choice for this scenario: the local store until the etcd cluster lands.
+        let (_, storage) = KubernetesStorage.local(world)
+        KubernetesCluster.install(in: world, configuration: configuration, storage: storage)
     }
 }

@@ -1,0 +1,88 @@
+/// Keeps each Service's Endpoints object listing the IPs of the pods its selector picks: ready
+/// ones as addresses, others as notReadyAddresses. With no pods at all, Kubernetes 1.6 and later
+/// write `subsets: null`, 1.5 wrote `subsets: []`.
+final class EndpointsController {
+    private unowned let manager: ControllerManager
+    private var queue: WorkQueue!
+    private var failures: [String: Int] = [:]
+
+    init(manager: ControllerManager) {
+        self.manager = manager
+        queue = WorkQueue(process: manager) { [unowned self] key in sync(key) }
+    }
+
+    private var client: APIClient { manager.client }
+
+    func enqueue(_ namespace: String, _ name: String) { queue.add(Informer<Service>.key(namespace: namespace, name: name)) }
+
+    func podChanged(_ old: Pod?, _ new: Pod?) {
+        guard let namespace = (new ?? old)?.namespace else { return }
+        for service in manager.services.indexed("namespace", namespace) where !service.selector.isEmpty {
+            let selector = LabelSelector(matchLabels: service.selector)
+            if old.map({ selector.matches($0.metadata.labels) }) == true || new.map({ selector.matches($0.metadata.labels) }) == true {
+                enqueue(service.namespace, service.name)
+            }
+        }
+    }
+
+    private func sync(_ key: String) {
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return }
+        let (namespace, name) = (parts[0], parts[1])
+        guard let service = manager.services.objects[key] else {
+            if manager.endpoints.objects[key] != nil {
+                client.delete(.endpoints, namespace: namespace, name: name)
+            }
+            return
+        }
+        guard !service.selector.isEmpty else { return }
+        let subsets = subsets(for: service)
+        let existing = manager.endpoints.objects[key]
+        if let existing, existing.subsets == subsets, existing.metadata.labels == service.metadata.labels { return }
+        var endpoints = existing ?? Endpoints(metadata: ObjectMeta(name: name, namespace: namespace), subsets: nil)
+        endpoints.metadata.labels = service.metadata.labels
+        endpoints.subsets = subsets
+        let completion: (Result<Endpoints, APIError>) -> Void = { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success: self.failures[key] = nil
+            case .failure(let error):
+                let count = (self.failures[key] ?? 0) + 1
+                self.failures[key] = count
+                self.manager.log(.error, "endpoints_controller.go:375] Error syncing endpoints for service \"\(key)\": \(error.message)")
+                self.queue.add(key, after: Span.milliseconds(5) << min(count, 12))
+            }
+        }
+        if existing == nil { client.create(endpoints, completion: completion) } else { client.update(endpoints, completion: completion) }
+    }
+
+    private func subsets(for service: Service) -> [EndpointSubset]? {
+        let selector = LabelSelector(matchLabels: service.selector)
+        let pods = manager.pods.indexed("namespace", service.namespace)
+            .filter { selector.matches($0.metadata.labels) && !$0.status.podIP.isEmpty && !$0.metadata.isTerminating }
+        var ready: [EndpointAddress] = [], notReady: [EndpointAddress] = []
+        for pod in pods {
+            let address = EndpointAddress(ip: pod.status.podIP, nodeName: pod.spec.nodeName, targetRef: pod.reference)
+            if pod.isReady { ready.append(address) } else { notReady.append(address) }
+        }
+        guard !ready.isEmpty || !notReady.isEmpty else {
+            return manager.cluster.configuration.version.emptySubsetsAreNull ? nil : []
+        }
+        let ports = service.ports.map { port in
+            EndpointPort(name: port.name, port: EndpointsController.resolve(port.targetPort, in: pods.first), protocol: port.protocol)
+        }
+        func byAddress(_ left: EndpointAddress, _ right: EndpointAddress) -> Bool {
+            left.ip.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(right.ip.split(separator: ".").compactMap { Int($0) })
+        }
+        return [EndpointSubset(addresses: ready.sorted(by: byAddress), notReadyAddresses: notReady.sorted(by: byAddress), ports: ports)]
+    }
+
+    /// A target port by number, or by the name of a container port.
+    static func resolve(_ targetPort: String, in pod: Pod?) -> Int64 {
+        if let number = Int64(targetPort) { return number }
+        for container in pod?.spec.containers ?? [] {
+            if let port = container.ports.first(where: { $0.name == targetPort }) { return port.containerPort }
+        }
+        return 0
+    }
+}

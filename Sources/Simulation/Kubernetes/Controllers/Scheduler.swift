@@ -1,0 +1,203 @@
+/// kube-scheduler: binds each unscheduled pod to a node that is ready, schedulable, tolerated
+/// and has room for its requests, preferring nodes and zones with fewer pods of the same owner
+/// and nodes with more free capacity. Elects a leader like the controller manager.
+public final class Scheduler: SimProcess {
+    public unowned let cluster: KubernetesCluster
+    public private(set) var isLeader = false
+    private var client: APIClient!
+    private var recorder: EventRecorder!
+    private var elector: LeaderElector?
+    private var pods: Informer<Pod>!
+    private var nodes: Informer<Node>!
+    private var pending: WorkQueue!
+    /// Pods bound by this scheduler whose binding its informer has not shown yet.
+    private var assumed: [String: String] = [:]
+    private var backoff: [String: Int] = [:]
+    private var usage: [String: (millicores: Int64, bytes: Int64, pods: Int64)] = [:]
+    private var random: RandomStream
+    public private(set) var boundCount = 0
+
+    init(name: String, host: Host, cluster: KubernetesCluster) {
+        self.cluster = cluster
+        self.random = cluster.world.random("kube/\(name)")
+        super.init(name: name, host: host)
+    }
+
+    public var podName: String { "kube-scheduler-\(host.name)" }
+
+    func log(_ level: GlogFormat.Level, _ text: String) {
+        cluster.log(namespace: "kube-system", pod: podName, container: "kube-scheduler", level, text)
+    }
+
+    public override func didStart() {
+        isLeader = false
+        assumed.removeAll()
+        usage.removeAll()
+        backoff.removeAll()
+        client = APIClient(process: self, cluster: cluster)
+        recorder = EventRecorder(client: client, component: "default-scheduler", host: host.name)
+        let elector = LeaderElector(client: client, lockName: "kube-scheduler", identity: host.name)
+        elector.onStartedLeading = { [unowned self] in
+            log(.info, "leaderelection.go:189] successfully acquired lease kube-system/kube-scheduler")
+            isLeader = true
+            startScheduling()
+        }
+        elector.onStoppedLeading = { [unowned self] in
+            log(.error, "server.go:204] lost master")
+            let world = self.world!
+            world.schedule(after: Span.seconds(5)) { [unowned self] in if !self.isRunning { world.start(self) } }
+            world.stop(self)
+        }
+        self.elector = elector
+        elector.start()
+    }
+
+    public override func willStop() {
+        pods?.stop()
+        nodes?.stop()
+    }
+
+    private func startScheduling() {
+        pending = WorkQueue(process: self, delay: Span.milliseconds(2)) { [unowned self] key in schedule(key) }
+        pods = Informer(client: client, random: random)
+        nodes = Informer(client: client, random: random)
+        pods.addIndex("owner") { pod in pod.metadata.controllerReference.map { [$0.uid] } ?? [] }
+        pods.onAdd = { [unowned self] pod in podChanged(nil, pod) }
+        pods.onUpdate = { [unowned self] old, pod in podChanged(old, pod) }
+        pods.onDelete = { [unowned self] pod in podChanged(pod, nil) }
+        nodes.onAdd = { [unowned self] _ in retryUnschedulable() }
+        nodes.onUpdate = { [unowned self] old, node in if old.isReady != node.isReady || old.spec != node.spec { retryUnschedulable() } }
+        nodes.start()
+        pods.start()
+    }
+
+    private static func needsScheduling(_ pod: Pod) -> Bool { pod.spec.nodeName.isEmpty && !pod.metadata.isTerminating && pod.isActive }
+
+    private func podChanged(_ old: Pod?, _ new: Pod?) {
+        if let old, !old.spec.nodeName.isEmpty, old.isActive { account(old, sign: -1) }
+        if let new, !new.spec.nodeName.isEmpty, new.isActive {
+            if assumed.removeValue(forKey: new.metadata.uid) != nil { account(new, sign: -1) }
+            account(new, sign: 1)
+        }
+        if let new, Scheduler.needsScheduling(new) { pending.add(Informer<Pod>.key(namespace: new.namespace, name: new.name)) }
+        if new == nil, let old, assumed.removeValue(forKey: old.metadata.uid) != nil { account(old, sign: -1) }
+    }
+
+    private func account(_ pod: Pod, sign: Int64, node: String? = nil) {
+        let name = node ?? pod.spec.nodeName
+        var entry = usage[name] ?? (0, 0, 0)
+        entry.millicores += sign * pod.requestedMillicores
+        entry.bytes += sign * pod.requestedBytes
+        entry.pods += sign
+        usage[name] = entry
+    }
+
+    private func retryUnschedulable() {
+        guard let pods else { return }
+        for pod in pods.sortedObjects where Scheduler.needsScheduling(pod) && assumed[pod.metadata.uid] == nil {
+            pending.add(Informer<Pod>.key(namespace: pod.namespace, name: pod.name))
+        }
+    }
+
+    private func schedule(_ key: String) {
+        guard let pod = pods.objects[key], Scheduler.needsScheduling(pod), assumed[pod.metadata.uid] == nil else { return }
+        let (feasible, reasons) = filterNodes(for: pod)
+        guard !feasible.isEmpty else {
+            let summary = reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            recorder.warning(pod.reference, "FailedScheduling", "0/\(nodes.objects.count) nodes are available: \(summary).")
+            let attempts = (backoff[key] ?? 0) + 1
+            backoff[key] = attempts
+            pending.add(key, after: Span.seconds(min(60, 1 << min(attempts, 6))))
+            return
+        }
+        backoff[key] = nil
+        let chosen = best(of: feasible, for: pod)
+        bind(pod, to: chosen)
+    }
+
+    private func filterNodes(for pod: Pod) -> ([Node], [String: Int]) {
+        var feasible: [Node] = []
+        var reasons: [String: Int] = [:]
+        for node in nodes.sortedObjects {
+            if let reason = unfit(pod, node) { reasons[reason, default: 0] += 1 } else { feasible.append(node) }
+        }
+        return (feasible, reasons)
+    }
+
+    private func unfit(_ pod: Pod, _ node: Node) -> String? {
+        if !node.isReady { return "node(s) were not ready" }
+        if node.spec.unschedulable { return "node(s) were unschedulable" }
+        if !pod.spec.toleratesEverything && node.spec.taints.contains(where: { $0.effect == "NoSchedule" }) {
+            return "node(s) had taints that the pod didn't tolerate"
+        }
+        if !pod.spec.nodeSelector.allSatisfy({ node.metadata.labels[$0.key] == $0.value }) { return "node(s) didn't match node selector" }
+        let used = usage[node.name] ?? (0, 0, 0)
+        if used.pods + 1 > node.allocatablePods { return "Too many pods" }
+        if used.millicores + pod.requestedMillicores > node.allocatableMillicores { return "Insufficient cpu" }
+        if used.bytes + pod.requestedBytes > node.allocatableBytes { return "Insufficient memory" }
+        return nil
+    }
+
+    /// Spreads pods of one owner over nodes and zones, then prefers the least requested node.
+    private func best(of nodes: [Node], for pod: Pod) -> Node {
+        var perNode: [String: Int] = [:], perZone: [String: Int] = [:]
+        if let owner = pod.metadata.controllerReference {
+            let zones = Dictionary(nodes.map { ($0.name, $0.zone) }, uniquingKeysWith: { first, _ in first })
+            for sibling in self.pods.indexed("owner", owner.uid) where sibling.isActive && !sibling.spec.nodeName.isEmpty {
+                perNode[sibling.spec.nodeName, default: 0] += 1
+                if let zone = zones[sibling.spec.nodeName] { perZone[zone, default: 0] += 1 }
+            }
+            for (uid, nodeName) in assumed.sorted(by: { $0.key < $1.key }) where uid != pod.metadata.uid {
+                if let sibling = self.pods.objects.values.first(where: { $0.metadata.uid == uid }),
+                   sibling.metadata.controllerReference?.uid == owner.uid {
+                    perNode[nodeName, default: 0] += 1
+                    if let zone = zones[nodeName] { perZone[zone, default: 0] += 1 }
+                }
+            }
+        }
+        let maxNode = perNode.values.max() ?? 0, maxZone = perZone.values.max() ?? 0
+        var bestScore = -1.0
+        var best: [Node] = []
+        for node in nodes {
+            let nodeSpread = maxNode == 0 ? 10 : 10 * Double(maxNode - (perNode[node.name] ?? 0)) / Double(maxNode)
+            let zoneSpread = maxZone == 0 ? 10 : 10 * Double(maxZone - (perZone[node.zone] ?? 0)) / Double(maxZone)
+            let spread = nodeSpread / 3 + zoneSpread * 2 / 3
+            let used = usage[node.name] ?? (0, 0, 0)
+            let cpuFree = node.allocatableMillicores == 0 ? 0 : Double(node.allocatableMillicores - used.millicores - max(100, pod.requestedMillicores)) / Double(node.allocatableMillicores)
+            let podsFree = Double(node.allocatablePods - used.pods) / Double(max(1, node.allocatablePods))
+            let score = spread * 2 + max(0, cpuFree) * 10 + podsFree * 10
+            if score > bestScore + 1e-9 { bestScore = score; best = [node] } else if abs(score - bestScore) <= 1e-9 { best.append(node) }
+        }
+        return random.element(of: best)!
+    }
+
+    private func bind(_ pod: Pod, to node: Node) {
+        assumed[pod.metadata.uid] = node.name
+        account(pod, sign: 1, node: node.name)
+        let nodeName = node.name
+        let uid = pod.metadata.uid
+        client.patch(Pod.self, namespace: pod.namespace, name: pod.name, { (stored: inout Pod) throws(APIError) in
+            guard stored.metadata.uid == uid, stored.spec.nodeName.isEmpty else { throw .conflict(.pods, name: stored.name) }
+            stored.spec.nodeName = nodeName
+            var conditions = stored.status.conditions
+            conditions.set(Condition(type: "PodScheduled", status: "True", lastTransitionTime: nil))
+            stored.status.conditions = conditions
+        }) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success:
+                self.boundCount += 1
+                self.recorder.normal(pod.reference, "Scheduled", "Successfully assigned \(pod.namespace)/\(pod.name) to \(nodeName)")
+            case .failure:
+                if self.assumed.removeValue(forKey: uid) != nil { self.account(pod, sign: -1, node: nodeName) }
+                self.pending.add(Informer<Pod>.key(namespace: pod.namespace, name: pod.name), after: Span.seconds(1))
+            }
+        }
+    }
+
+    public override func stableHash(into hasher: inout StableHasher) {
+        hasher.combine(isLeader)
+        hasher.combine(boundCount)
+        hasher.combine(assumed.count)
+    }
+}

@@ -1,0 +1,255 @@
+import OrderedCollections
+
+/// A JSON document as the Kubernetes API speaks it: what objects are stored as in etcd, what
+/// `kubectl -o json` prints and what manifests decode from. Object keys keep their order, so an
+/// encoded object reads in the API's own field order.
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(OrderedDictionary<String, JSONValue>)
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+
+    public var stringValue: String? { if case .string(let text) = self { text } else { nil } }
+    public var objectValue: OrderedDictionary<String, JSONValue>? { if case .object(let fields) = self { fields } else { nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
+
+    public var integerValue: Int64? {
+        switch self {
+        case .integer(let value): value
+        case .number(let value) where value == value.rounded() && abs(value) < 9e18: Int64(value)
+        default: nil
+        }
+    }
+}
+
+// MARK: Encoding
+
+extension JSONValue {
+    /// Compact JSON, as stored in etcd.
+    public var compactText: String {
+        var output = ""
+        write(into: &output, indent: nil, depth: 0)
+        return output
+    }
+
+    /// JSON indented by four spaces, as `kubectl -o json` prints it.
+    public var prettyText: String {
+        var output = ""
+        write(into: &output, indent: "    ", depth: 0)
+        return output
+    }
+
+    private func write(into output: inout String, indent: String?, depth: Int) {
+        switch self {
+        case .null: output += "null"
+        case .bool(let flag): output += flag ? "true" : "false"
+        case .integer(let value): output += String(value)
+        case .number(let value):
+            output += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+        case .string(let text): JSONValue.writeQuoted(text, into: &output)
+        case .array(let items):
+            if items.isEmpty { output += "[]"; return }
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                JSONValue.newline(into: &output, indent: indent, depth: depth + 1)
+                item.write(into: &output, indent: indent, depth: depth + 1)
+            }
+            JSONValue.newline(into: &output, indent: indent, depth: depth)
+            output += "]"
+        case .object(let fields):
+            if fields.isEmpty { output += "{}"; return }
+            output += "{"
+            var first = true
+            for (key, value) in fields {
+                if !first { output += "," }
+                first = false
+                JSONValue.newline(into: &output, indent: indent, depth: depth + 1)
+                JSONValue.writeQuoted(key, into: &output)
+                output += indent == nil ? ":" : ": "
+                value.write(into: &output, indent: indent, depth: depth + 1)
+            }
+            JSONValue.newline(into: &output, indent: indent, depth: depth)
+            output += "}"
+        }
+    }
+
+    private static func newline(into output: inout String, indent: String?, depth: Int) {
+        guard let indent else { return }
+        output += "\n"
+        for _ in 0..<depth { output += indent }
+    }
+
+    private static func writeQuoted(_ text: String, into output: inout String) {
+        output += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+}
+
+// MARK: Parsing
+
+/// Why a JSON text could not be read, with the byte offset where it went wrong.
+public struct JSONParseError: Error, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let problem: String
+    public var description: String { "invalid JSON at offset \(offset): \(problem)" }
+}
+
+extension JSONValue {
+    /// Parses a JSON text (RFC 8259). Deep nesting is bounded, so hostile input cannot exhaust the stack.
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: Array(text.utf8))
+        let value = try parser.parseValue(depth: 0)
+        parser.skipSpace()
+        guard parser.position == parser.bytes.count else { throw parser.error("unexpected text after the document") }
+        return value
+    }
+}
+
+private struct JSONParser {
+    let bytes: [UInt8]
+    var position = 0
+    static let maximumDepth = 200
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func error(_ problem: String) -> JSONParseError { JSONParseError(offset: position, problem: problem) }
+
+    mutating func skipSpace() {
+        while position < bytes.count, [0x20, 0x0a, 0x0d, 0x09].contains(bytes[position]) { position += 1 }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < JSONParser.maximumDepth else { throw error("nesting too deep") }
+        skipSpace()
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expect("null"); return .null
+        default: return try parseNumber()
+        }
+    }
+
+    mutating func expect(_ word: String) throws(JSONParseError) {
+        for byte in word.utf8 {
+            guard position < bytes.count, bytes[position] == byte else { throw error("expected \(word)") }
+            position += 1
+        }
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        position += 1
+        var fields = OrderedDictionary<String, JSONValue>()
+        skipSpace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
+        while true {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            let key = try parseString()
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            fields[key] = try parseValue(depth: depth + 1)
+            skipSpace()
+            guard position < bytes.count else { throw error("unexpected end of input") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        position += 1
+        var items: [JSONValue] = []
+        skipSpace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+        while true {
+            items.append(try parseValue(depth: depth + 1))
+            skipSpace()
+            guard position < bytes.count else { throw error("unexpected end of input") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var plainStart = position
+        func flushPlain(_ end: Int) {
+            if end > plainStart { scalars.append(contentsOf: String(decoding: bytes[plainStart..<end], as: UTF8.self).unicodeScalars) }
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                flushPlain(position)
+                position += 1
+                return String(scalars)
+            }
+            if byte == UInt8(ascii: "\\") {
+                flushPlain(position)
+                position += 1
+                guard position < bytes.count else { break }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "b"): scalars.append("\u{8}")
+                case UInt8(ascii: "f"): scalars.append("\u{c}")
+                case UInt8(ascii: "u"):
+                    guard position + 4 <= bytes.count,
+                          let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16)
+                    else { throw error("bad \\u escape") }
+                    position += 4
+                    scalars.append(Unicode.Scalar(code) ?? "\u{fffd}")
+                default: scalars.append(Unicode.Scalar(escaped))
+                }
+                plainStart = position
+                continue
+            }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = position
+        while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if let integer = Int64(text) { return .integer(integer) }
+        if let number = Double(text), number.isFinite { return .number(number) }
+        position = start
+        throw error("unexpected character")
+    }
+}
