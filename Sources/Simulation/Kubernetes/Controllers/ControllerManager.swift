@@ -5,7 +5,7 @@ public final class ControllerManager: SimProcess {
     public unowned let cluster: KubernetesCluster
     public private(set) var client: APIClient!
     public private(set) var isLeader = false
-    var recorder: EventRecorder!
+    private var recorders: [String: EventRecorder] = [:]
     var random: RandomStream
     private var elector: LeaderElector?
     private(set) var pods: Informer<Pod>!
@@ -36,7 +36,7 @@ public final class ControllerManager: SimProcess {
     public override func didStart() {
         isLeader = false
         client = APIClient(process: self, cluster: cluster)
-        recorder = EventRecorder(client: client, component: "controller-manager", host: host.name)
+        recorders.removeAll()
         let elector = LeaderElector(client: client, lockName: "kube-controller-manager", identity: host.name)
         elector.onStartedLeading = { [unowned self] in
             log(.info, "leaderelection.go:189] successfully acquired lease kube-system/kube-controller-manager")
@@ -54,6 +54,14 @@ public final class ControllerManager: SimProcess {
         self.elector = elector
         log(.info, "leaderelection.go:179] attempting to acquire leader lease...")
         elector.start()
+    }
+
+    /// The event recorder of one controller, named as its events' source (`deployment-controller`).
+    func recorder(_ component: String) -> EventRecorder {
+        if let existing = recorders[component] { return existing }
+        let recorder = EventRecorder(client: client, component: component, host: "")
+        recorders[component] = recorder
+        return recorder
     }
 
     public override func willStop() {

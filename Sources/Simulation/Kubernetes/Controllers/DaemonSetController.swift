@@ -58,9 +58,9 @@ final class DaemonSetController {
         client.create(pod) { [weak self] result in
             guard let self else { return }
             switch result {
-            case .success(let created): self.manager.recorder.normal(ds.reference, "SuccessfulCreate", "Created pod: \(created.name)")
+            case .success(let created): self.manager.recorder("daemonset-controller").normal(ds.reference, "SuccessfulCreate", "Created pod: \(created.name)")
             case .failure(let error):
-                self.manager.recorder.warning(ds.reference, "FailedCreate", "Error creating: \(error.message)")
+                self.manager.recorder("daemonset-controller").warning(ds.reference, "FailedCreate", "Error creating: \(error.message)")
                 self.queue.add(Informer<DaemonSet>.key(namespace: ds.namespace, name: ds.name), after: Span.seconds(2))
             }
         }

@@ -74,7 +74,7 @@ final class DeploymentController {
             guard let self else { return }
             switch result {
             case .success(let created):
-                self.manager.recorder.normal(deployment.reference, "ScalingReplicaSet", "Scaled up replica set \(created.name) to \(replicas)")
+                self.manager.recorder("deployment-controller").normal(deployment.reference, "ScalingReplicaSet", "Scaled up replica set \(created.name) to \(replicas)")
             case .failure(.alreadyExists):
                 break
             case .failure:
@@ -108,7 +108,7 @@ final class DeploymentController {
             stored.spec.replicas = replicas
         }) { [weak self] result in
             guard let self, case .success = result else { return }
-            self.manager.recorder.normal(deployment.reference, "ScalingReplicaSet", "Scaled \(direction) replica set \(rs.name) to \(replicas)")
+            self.manager.recorder("deployment-controller").normal(deployment.reference, "ScalingReplicaSet", "Scaled \(direction) replica set \(rs.name) to \(replicas)")
         }
     }
 
@@ -209,7 +209,7 @@ final class DeploymentController {
                                       message: "ReplicaSet \"\(current.name)\" has timed out progressing.")
                 condition.lastUpdateTime = lastProgress
                 if previous?.reason != "ProgressDeadlineExceeded" {
-                    manager.recorder.warning(deployment.reference, "ProgressDeadlineExceeded",
+                    manager.recorder("deployment-controller").warning(deployment.reference, "ProgressDeadlineExceeded",
                                              "Deployment \"\(deployment.name)\" exceeded its progress deadline")
                 }
             } else {

@@ -50,7 +50,7 @@ final class NodeLifecycleController {
                 stored.status.conditions[index].lastTransitionTime = now
             }
         })
-        manager.recorder.normal(ObjectReference(kind: "Node", namespace: "", name: node.name, uid: node.name), "NodeNotReady",
+        manager.recorder("node-controller").normal(ObjectReference(kind: "Node", namespace: "", name: node.name, uid: node.name), "NodeNotReady",
                                 "Node \(node.name) status is now: NodeNotReady")
         for pod in manager.pods.indexed("node", node.name) where pod.isReady {
             manager.client.patch(Pod.self, namespace: pod.namespace, name: pod.name, { (stored: inout Pod) throws(APIError) in
@@ -64,7 +64,7 @@ final class NodeLifecycleController {
     private func evict(_ node: Node) {
         evicted.insert(node.name)
         manager.log(.info, "controller_utils.go:86] Deleting all Pods from Node \(node.name).")
-        manager.recorder.normal(ObjectReference(kind: "Node", namespace: "", name: node.name, uid: node.name), "DeletingAllPods",
+        manager.recorder("node-controller").normal(ObjectReference(kind: "Node", namespace: "", name: node.name, uid: node.name), "DeletingAllPods",
                                 "Deleting all Pods from Node \(node.name).")
         for pod in manager.pods.indexed("node", node.name) where pod.metadata.controllerReference?.kind != "DaemonSet"
             && pod.metadata.annotations["kubernetes.io/config.mirror"] == nil && !pod.metadata.isTerminating {

@@ -60,10 +60,10 @@ final class ReplicaSetController {
                 guard let self else { return }
                 switch result {
                 case .success(let created):
-                    self.manager.recorder.normal(rs.reference, "SuccessfulCreate", "Created pod: \(created.name)")
+                    self.manager.recorder("replicaset-controller").normal(rs.reference, "SuccessfulCreate", "Created pod: \(created.name)")
                 case .failure(let error):
                     self.expectations[key]?.adds -= 1
-                    self.manager.recorder.warning(rs.reference, "FailedCreate", "Error creating: \(error.message)")
+                    self.manager.recorder("replicaset-controller").warning(rs.reference, "FailedCreate", "Error creating: \(error.message)")
                     self.queue.add(key, after: Span.seconds(1))
                 }
             }
@@ -79,7 +79,7 @@ final class ReplicaSetController {
                     self.expectations[key]?.deletes -= 1
                     self.queue.add(key, after: Span.seconds(1))
                 } else if let rs = self.manager.replicaSets.objects[key] {
-                    self.manager.recorder.normal(rs.reference, "SuccessfulDelete", "Deleted pod: \(pod.name)")
+                    self.manager.recorder("replicaset-controller").normal(rs.reference, "SuccessfulDelete", "Deleted pod: \(pod.name)")
                 }
             }
         }

@@ -6,6 +6,11 @@ public struct ObjectDecodingError: Error, Equatable, CustomStringConvertible {
     public let path: String
     public let problem: String
     public var description: String { path.isEmpty ? problem : "\(path): \(problem)" }
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
 }
 
 /// Reads the fields of one JSON object, remembering where it is so errors name the field.

@@ -1,0 +1,160 @@
+import Simulation
+
+extension KubectlCommands {
+    /// `kubectl rollout status|history|undo|restart TYPE/NAME`.
+    func rollout(_ arguments: ArraySlice<String>) throws -> String {
+        guard let subcommand = arguments.first else {
+            throw KubectlFailure("error: you must specify a subcommand: history, restart, status or undo")
+        }
+        let targets = try ResourceArguments(arguments.dropFirst(), command: "rollout \(subcommand)")
+        guard let (resource, name) = targets.pairs.first ?? targets.names.first.map({ (targets.resources.first ?? .deployments, $0) }) else {
+            throw KubectlFailure("error: required resource not specified")
+        }
+        guard resource == .deployments || resource == .daemonsets else {
+            throw KubectlFailure("error: no \(subcommand == "status" ? "status viewer" : "history viewer") has been implemented for {\"\(resource.group)\" \"\(resource.kind)\"}")
+        }
+        switch subcommand {
+        case "status": return try status(resource, name)
+        case "history": return try history(resource, name)
+        case "undo": return try undo(resource, name)
+        case "restart": return try restart(resource, name)
+        default: throw KubectlFailure("error: unknown command \"\(subcommand)\" for \"kubectl rollout\"")
+        }
+    }
+
+    /// One line of rollout progress, as kubectl's status viewers word it, and whether it is done.
+    static func progress(_ object: any APIObject) throws(KubectlFailure) -> (line: String, done: Bool) {
+        if let deployment = object as? Deployment {
+            let name = deployment.name, status = deployment.status, desired = deployment.spec.replicas
+            guard deployment.metadata.generation <= status.observedGeneration else {
+                return ("Waiting for deployment spec update to be observed...", false)
+            }
+            if status.conditions["Progressing"]?.reason == "ProgressDeadlineExceeded" {
+                throw KubectlFailure("error: deployment \"\(name)\" exceeded its progress deadline")
+            }
+            if status.updatedReplicas < desired {
+                return ("Waiting for deployment \"\(name)\" rollout to finish: \(status.updatedReplicas) out of \(desired) new replicas have been updated...", false)
+            }
+            if status.replicas > status.updatedReplicas {
+                return ("Waiting for deployment \"\(name)\" rollout to finish: \(status.replicas - status.updatedReplicas) old replicas are pending termination...", false)
+            }
+            if status.availableReplicas < status.updatedReplicas {
+                return ("Waiting for deployment \"\(name)\" rollout to finish: \(status.availableReplicas) of \(status.updatedReplicas) updated replicas are available...", false)
+            }
+            return ("deployment \"\(name)\" successfully rolled out", true)
+        }
+        let ds = object as! DaemonSet, status = ds.status
+        guard ds.metadata.generation <= status.observedGeneration else { return ("Waiting for daemon set spec update to be observed...", false) }
+        if status.updatedNumberScheduled < status.desiredNumberScheduled {
+            return ("Waiting for daemon set \"\(ds.name)\" rollout to finish: \(status.updatedNumberScheduled) out of \(status.desiredNumberScheduled) new pods have been updated...", false)
+        }
+        if status.numberAvailable < status.desiredNumberScheduled {
+            return ("Waiting for daemon set \"\(ds.name)\" rollout to finish: \(status.numberAvailable) of \(status.desiredNumberScheduled) updated pods are available...", false)
+        }
+        return ("daemon set \"\(ds.name)\" successfully rolled out", true)
+    }
+
+    /// Watches the rollout, letting simulated time run, and prints each new progress line, as
+    /// kubectl does, until it finishes, fails its deadline, or `--timeout` (default 10m) passes.
+    private func status(_ resource: Resource, _ name: String) throws -> String {
+        let watch = line.switches["watch"] ?? true
+        let timeout = try line.value("timeout").map { text throws(KubectlFailure) -> SimTime in
+            guard let span = Span.parse(text) else { throw KubectlFailure("error: invalid argument \"\(text)\" for \"--timeout\" flag: time: invalid duration \"\(text)\"") }
+            return span
+        } ?? Span.minutes(10)
+        var lines: [String] = []
+        let deadline = session.world.now + timeout
+        while true {
+            let (text, done) = try KubectlCommands.progress(try fetch(resource, name))
+            if lines.last != text { lines.append(text) }
+            if done || !watch { return lines.joined(separator: "\n") }
+            guard session.world.now < deadline else {
+                throw KubectlFailure((lines + ["error: timed out waiting for the condition"]).joined(separator: "\n"))
+            }
+            try session.wait(upTo: Span.seconds(2)) { false }
+        }
+    }
+
+    private func replicaSets(of deployment: Deployment) throws -> [ReplicaSet] {
+        try fetchAll(.replicasets, namespace: deployment.namespace, selector: nil).compactMap { $0 as? ReplicaSet }
+            .filter { $0.metadata.controllerReference?.uid == deployment.metadata.uid }
+            .sorted { $0.revision < $1.revision }
+    }
+
+    private func history(_ resource: Resource, _ name: String) throws -> String {
+        guard let deployment = try fetch(resource, name) as? Deployment else {
+            throw KubectlFailure("error: no history viewer has been implemented for {\"apps\" \"DaemonSet\"}")
+        }
+        let sets = try replicaSets(of: deployment)
+        if let wanted = try line.integer("to-revision") ?? (try? line.integer("revision")) ?? nil {
+            guard let rs = sets.first(where: { $0.revision == wanted }) else {
+                throw KubectlFailure("error: unable to find the specified revision")
+            }
+            return "deployment.apps/\(name) with revision #\(wanted)\n" + describeTemplate(rs.spec.template)
+        }
+        var table = KubectlTable(header: ["REVISION", "CHANGE-CAUSE"])
+        for rs in sets where rs.revision > 0 {
+            table.add([String(rs.revision), rs.metadata.annotations["kubernetes.io/change-cause"] ?? "<none>"])
+        }
+        return "deployment.apps/\(name) \n" + table.render(padding: 2, minimumWidth: 0)
+    }
+
+    private func describeTemplate(_ template: PodTemplateSpec) -> String {
+        var lines = ["Pod Template:", "  Labels:\t" + KubectlPrinters.labels(template.labels).replacingCommas(), "  Containers:"]
+        for container in template.spec.containers {
+            lines += ["   \(container.name):", "    Image:\t\(container.image)"]
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Puts an earlier revision's pod template back into the deployment.
+    private func undo(_ resource: Resource, _ name: String) throws -> String {
+        guard let deployment = try fetch(resource, name) as? Deployment else {
+            throw KubectlFailure("error: no rollbacker has been implemented for {\"apps\" \"DaemonSet\"}")
+        }
+        let sets = try replicaSets(of: deployment)
+        let target: ReplicaSet
+        if let wanted = try line.integer("to-revision"), wanted != 0 {
+            guard let found = sets.first(where: { $0.revision == wanted }) else {
+                throw KubectlFailure("error: unable to find specified revision \(wanted) in history")
+            }
+            target = found
+        } else {
+            let current = sets.map(\.revision).max() ?? 0
+            guard let previous = sets.filter({ $0.revision < current }).last else {
+                throw KubectlFailure("error: no rollout history found for deployment \"\(name)\"")
+            }
+            target = previous
+        }
+        var template = target.spec.template
+        template.labels["pod-template-hash"] = nil
+        if template == deployment.spec.template {
+            return "deployment.apps/\(name) skipped rollback (current template already matches revision \(target.revision))"
+        }
+        let result = try session.call(.patch(.deployments, namespace: namespace, name: name, { (object: inout any APIObject) throws(APIError) in
+            if var stored = object as? Deployment { stored.spec.template = template; object = stored }
+        }))
+        if case .failure(let error) = result { throw failure(error) }
+        return "deployment.apps/\(name) rolled back"
+    }
+
+    /// Stamps the pod template so every pod is replaced.
+    private func restart(_ resource: Resource, _ name: String) throws -> String {
+        let stamp = now.rfc3339
+        let result = try session.call(.patch(resource, namespace: namespace, name: name, { (object: inout any APIObject) throws(APIError) in
+            if var deployment = object as? Deployment {
+                deployment.spec.template.annotations["kubectl.kubernetes.io/restartedAt"] = stamp
+                object = deployment
+            } else if var ds = object as? DaemonSet {
+                ds.spec.template.annotations["kubectl.kubernetes.io/restartedAt"] = stamp
+                object = ds
+            }
+        }))
+        if case .failure(let error) = result { throw failure(error) }
+        return "\(resource.singularQualifiedName)/\(name) restarted"
+    }
+}
+
+extension String {
+    func replacingCommas() -> String { split(separator: ",").joined(separator: "\n\t") }
+}
