@@ -30,7 +30,8 @@ enum KubectlManifests {
             }
         } else {
             do {
-                for node in try Yams.compose_all(yaml: text) { documents.append(json(node)) }
+                let parser = try Parser(yaml: text)
+                while let node = try parser.nextRoot() { documents.append(json(node)) }
             } catch let error as YamlError {
                 throw KubectlFailure("error: error parsing \(source): error converting YAML to JSON: yaml: \(describe(error))")
             } catch {

@@ -2,22 +2,28 @@
 enum PracticeScenario {
     static let zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
-    static let scenario = Scenario(
-        name: "practice",
-        summary: "Three nodes in three zones: a small cluster to practise on.",
-        calendarStart: CalendarTime(year: 2017, month: 10, day: 27, hour: 9)
-    ) { world in
-        for (index, zone) in zones.enumerated() {
-            world.addHost("node-\(index + 1)", zone: zone)
+    static let scenario = make(kubernetesVersion: .v1_6)
+
+    /// The practice platform on a given Kubernetes release (tests compare 1.5, 1.6 and 1.10).
+    static func make(kubernetesVersion: KubernetesVersion) -> Scenario {
+        Scenario(
+            name: "practice",
+            summary: "Three nodes in three zones: a small cluster to practise on.",
+            calendarStart: CalendarTime(year: 2017, month: 10, day: 27, hour: 9)
+        ) { world in
+            for (index, zone) in zones.enumerated() {
+                world.addHost("node-\(index + 1)", zone: zone)
+            }
+            world.addHost("master-1", zone: zones[0])
+            installKubernetes(in: world, version: kubernetesVersion)
         }
-        world.addHost("master-1", zone: zones[0])
-        installKubernetes(in: world)
     }
 
     /// One master (apiserver, controller manager, scheduler) and a kubelet on each node, with a
     /// web front end and an API behind it in the default namespace.
-    static func installKubernetes(in world: World) {
+    static func installKubernetes(in world: World, version: KubernetesVersion) {
         var configuration = KubernetesConfiguration(masters: ["master-1"], nodes: ["node-1", "node-2", "node-3"])
+        configuration.version = version
         configuration.initialObjects = [
             ObjectTemplates.configMap("api-config", data: ["config.yaml": "listen: :8080\nbackend: postgres://db:5432\n"]),
             ObjectTemplates.deployment("web", replicas: 3, image: "nginx:1.13", port: 80),

@@ -37,5 +37,10 @@ public enum ScenarioCatalog {
 
     public static func named(_ name: String) -> Scenario? { all.first { $0.name == name } }
 
+    /// The practice platform running another Kubernetes release.
+    public static func practice(kubernetesVersion: KubernetesVersion) -> Scenario {
+        PracticeScenario.make(kubernetesVersion: kubernetesVersion)
+    }
+
     public static var names: [String] { all.map(\.name) }
 }
