@@ -75,6 +75,9 @@ public final class APIServer: SimProcess {
 
     public func isCacheReady(_ resource: Resource) -> Bool { storages[resource]?.isReady ?? false }
 
+    /// The storage client this incarnation uses for a resource, as the factory made it.
+    public func storageClient(for resource: Resource) -> KeyValueClient? { storages[resource]?.client }
+
     // MARK: Serving clients
 
     /// Handles one request that arrived on `connection`; `reply` carries the answer back.

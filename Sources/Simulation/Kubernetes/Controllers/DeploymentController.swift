@@ -201,7 +201,8 @@ final class DeploymentController {
             condition = Condition(type: "Progressing", status: "True", lastTransitionTime: now, reason: "ReplicaSetUpdated",
                                   message: "ReplicaSet \"\(current.name)\" is progressing.")
             let progressed = status.updatedReplicas != deployment.status.updatedReplicas || status.availableReplicas > deployment.status.availableReplicas
-            let lastProgress = (progressed || previous?.reason != "ReplicaSetUpdated" ? nil : previous?.lastUpdateTime) ?? now
+            let stillRollingOut = previous?.reason == "ReplicaSetUpdated" || previous?.reason == "ProgressDeadlineExceeded"
+            let lastProgress = (progressed || !stillRollingOut ? nil : previous?.lastUpdateTime) ?? now
             condition.lastUpdateTime = lastProgress
             let deadline = deployment.spec.progressDeadlineSeconds
             if lastProgress.seconds(until: now) >= deadline {

@@ -212,6 +212,7 @@ public final class Kubelet: SimProcess {
         guard pod.status.phase != "Succeeded" && pod.status.phase != "Failed" else { return }
         let worker = PodWorker(pod: pod, startTime: pod.status.startTime ?? Timestamp(world))
         workers[pod.metadata.uid] = worker
+        scheduleStatusSync(worker)
         fetchConfiguration(worker)
     }
 

@@ -1,0 +1,128 @@
+import Testing
+import Simulation
+@testable import Scripting
+
+/// Operator sessions on the practice cluster: what a trainee does, and what the platform does back.
+@Suite struct KubernetesScenarioTests {
+    @Test func aDeploymentRollsOutAcrossZones() throws {
+        let session = try OperatorSession()
+        try session.advance("30s")
+        #expect(try session.kubectl("apply -f -", stdin: KubectlGoldenTests.webManifest) == "deployment.apps/shop created\nservice/shop created")
+        #expect(try session.kubectl("rollout status deploy/shop").hasSuffix("deployment \"shop\" successfully rolled out"))
+        let zones = try session.lua("""
+            local zones = {}
+            for _, pod in ipairs(k8s.get("pods", nil, {selector = "app=shop"})) do
+              local node = k8s.get("nodes", pod.spec.nodeName)
+              zones[#zones + 1] = node.metadata.labels["failure-domain.beta.kubernetes.io/zone"]
+            end
+            table.sort(zones)
+            return table.concat(zones, ",")
+            """)
+        #expect(zones == "eu-west-1a,eu-west-1b,eu-west-1c")
+        #expect(try session.lua("return #k8s.get('endpoints', 'shop').subsets[1].addresses") == "3")
+    }
+
+    @Test func aBadImageStallsTheRolloutAndUndoRecovers() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        try session.lua("""
+            local web = k8s.get("deployments", "web")
+            web.spec.template.spec.containers[1].image = "nginx:bad"
+            assert(k8s.apply(web) == "deployment.apps/web configured")
+            """)
+        let stalled = try session.kubectl("rollout status deployment/web --timeout=2m")
+        #expect(stalled.hasSuffix("error: timed out waiting for the condition"), "\(stalled)")
+        #expect(stalled.contains("1 out of 3 new replicas have been updated"))
+        let pods = try session.kubectl("get pods -l app=web")
+        #expect(pods.contains("ImagePullBackOff") || pods.contains("ErrImagePull"), "\(pods)")
+        #expect(try session.kubectl("get deploy web").contains("web    3/3     1            3"), "the old pods keep serving")
+        try session.advance("9m")
+        #expect(try session.kubectl("rollout status deploy/web") == "ERROR: error: deployment \"web\" exceeded its progress deadline")
+        #expect(try session.kubectl("rollout undo deploy/web") == "deployment.apps/web rolled back")
+        #expect(try session.kubectl("rollout status deploy/web").hasSuffix("successfully rolled out"))
+        try session.advance("45s")
+        #expect(try session.pods("app=web").allSatisfy { $0.spec.containers[0].image == "nginx:1.13" })
+        #expect(try session.pods("app=web").count == 3)
+    }
+
+    @Test func aSilentNodeGoesNotReadyAndItsPodsAreReplacedElsewhere() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        let onNode2 = try session.pods().filter { $0.spec.nodeName == "node-2" }.map(\.name)
+        #expect(!onNode2.isEmpty)
+        try session.lua("faults.crash('node-2')")
+        try session.advance("50s")
+        #expect(try session.kubectl("get nodes").contains("node-2     NotReady   <none>"))
+        #expect(try session.lua("return k8s.get('endpoints', 'web').subsets[1].notReadyAddresses ~= nil") == "true"
+                || (try session.pods().filter { $0.spec.nodeName == "node-2" }.allSatisfy { !$0.isReady }))
+        try session.advance("6m")
+        let pods = try session.kubectl("get pods -o wide")
+        for name in onNode2 { #expect(pods.contains("\(name)   0/1     Terminating") || pods.contains(name) && pods.contains("Terminating"), "\(pods)") }
+        let running = try session.pods().filter { $0.isReady && !$0.metadata.isTerminating }
+        #expect(running.count == 5, "three web and two api pods serve again")
+        #expect(running.allSatisfy { $0.spec.nodeName != "node-2" })
+        #expect(try session.kubectl("get events -A").contains("Deleting all Pods from Node node-2."))
+    }
+
+    @Test(arguments: [(KubernetesVersion.v1_6, "null", "nil"), (.v1_5, "[]", "0")])
+    func scalingToZeroLeavesEmptyEndpoints(version: KubernetesVersion, json: String, lua: String) throws {
+        let session = try OperatorSession(version: version)
+        try session.advance("60s")
+        #expect(try session.kubectl("scale deploy api --replicas=0") == "deployment.apps/api scaled")
+        try session.advance("60s")
+        #expect(try session.kubectl("get ep api").contains("api    <none>"))
+        #expect(try session.kubectl("get ep api -o json").contains("\"subsets\": \(json)"))
+        #expect(try session.lua("local s = k8s.get('endpoints', 'api').subsets return s == nil and 'nil' or tostring(#s)") == lua)
+    }
+
+    @Test func aStuckEndpointsClientSilencesDiscoveryWhilePodWritesWork() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        let server = session.cluster.apiServers[0]
+        (server.storageClient(for: .endpoints) as! StallableKeyValueClient).stall()
+        #expect(try session.kubectl("scale deploy web --replicas=5") == "deployment.apps/web scaled")
+        try session.advance("60s")
+        #expect(try session.pods("app=web").filter(\.isReady).count == 5, "pods are created, scheduled and started")
+        #expect(try session.lua("return #k8s.get('endpoints', 'web').subsets[1].addresses") == "3", "discovery still says three")
+        let before = session.world.now
+        let answer = try session.kubectl("get endpoints web")
+        #expect(answer == "ERROR: Error from server (Timeout): the server was unable to return a response in the time allotted, but may still be processing the request (get endpoints)")
+        #expect(session.world.now - before >= Span.seconds(60), "the request waited out the apiserver's timeout")
+        #expect(try session.lua("local s = k8s.apiservers()[1] return s.resources.endpoints.last_event < s.resources.pods.last_event") == "true")
+        server.world.restart(server)
+        try session.advance("30s")
+        #expect(try session.lua("return #k8s.get('endpoints', 'web').subsets[1].addresses") == "5", "a restarted apiserver re-dials and catches up")
+    }
+
+    @Test func aStuckConfigMapClientStopsNewPodsStarting() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        let server = session.cluster.apiServers[0]
+        (server.storageClient(for: .configmaps) as! StallableKeyValueClient).stall()
+        #expect(try session.kubectl("scale deploy api --replicas=4") == "deployment.apps/api scaled")
+        try session.advance("3m")
+        let pods = try session.kubectl("get pods -l app=api")
+        #expect(pods.components(separatedBy: "ContainerCreating").count == 3, "\(pods)")
+        #expect(try session.kubectl("get events").contains("FailedMount"))
+        server.world.restart(server)
+        try session.advance("3m")
+        #expect(try session.pods("app=api").filter(\.isReady).count == 4)
+    }
+
+    @Test func aWorldWithoutKubernetesSaysSo() throws {
+        let runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("empty")!, seed: 1)
+        let reply = try runtime.lua.execute("return kubectl('get pods')")
+        #expect(reply.count == 2 && reply[0] == .nil && reply[1].stringValue?.contains("has no Kubernetes") == true)
+        #expect(throws: LuaError.self) { try runtime.lua.execute("return k8s.get('pods')") }
+        #expect(try runtime.lua.execute("return select(2, pcall(k8s.get, 'pods'))").first?.stringValue?.contains("no Kubernetes cluster") == true)
+    }
+
+    @Test func misuseOfTheK8sModuleRaises() throws {
+        let session = try OperatorSession()
+        #expect(throws: LuaError.self) { try session.lua("k8s.get('gadgets')") }
+        #expect(throws: LuaError.self) { try session.lua("k8s.get('pods', nil, {selector = 'a in ('})") }
+        #expect(throws: LuaError.self) { try session.lua("k8s.scale('pods', 'x', 1)") }
+        #expect(try session.lua("return select(2, k8s.apply({kind = 'Gadget', metadata = {name = 'g'}}))").contains("no matches for kind \"Gadget\""))
+        #expect(try session.lua("return select(2, k8s.get('pods', 'nope'))") == "Error from server (NotFound): pods \"nope\" not found")
+    }
+}
