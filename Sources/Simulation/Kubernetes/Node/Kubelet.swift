@@ -55,6 +55,9 @@ public final class Kubelet: SimProcess {
         return result
     }
 
+    /// The apiserver this kubelet talks to now, if connected.
+    public var connectedServerName: String? { client?.connectedServer?.name }
+
     // MARK: Lifecycle
 
     public override func didStart() {
@@ -201,6 +204,12 @@ public final class Kubelet: SimProcess {
         guard pod.metadata.annotations["kubernetes.io/config.mirror"] == nil else { return }
         if let worker = workers[pod.metadata.uid] {
             worker.pod = pod
+            if let reported = worker.reportedStatus, reported != pod.status, !worker.statusSyncScheduled {
+                // Someone else wrote the status (the node controller marking pods not ready while
+                // this kubelet could not report): the status manager puts its own view back.
+                worker.reportedStatus = nil
+                scheduleStatusSync(worker)
+            }
             if pod.metadata.isTerminating && worker.stage != .terminating && worker.stage != .terminated { terminate(worker) }
             return
         }
