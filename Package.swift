@@ -45,7 +45,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
     ]
 )

@@ -24,6 +24,8 @@ public final class LogStore {
     }
 
     private var streams: [StreamKey: Deque<Line>] = [:]
+    /// The containers with a stream, by `namespace/pod`, so a pod's streams are found without a scan.
+    private var containersByPod: [String: Set<String>] = [:]
     /// Most lines a stream keeps; older ones are dropped, as log rotation would.
     public let lineLimitPerStream: Int
     public private(set) var totalLineCount = 0
@@ -32,6 +34,7 @@ public final class LogStore {
 
     public func append(_ text: String, to key: StreamKey, at time: SimTime) {
         var lines = streams[key] ?? Deque()
+        if lines.isEmpty { containersByPod["\(key.namespace)/\(key.pod)", default: []].insert(key.container) }
         lines.append(Line(time: time, text: text))
         if lines.count > lineLimitPerStream { lines.removeFirst() }
         streams[key] = lines
@@ -44,11 +47,13 @@ public final class LogStore {
 
     /// The containers with logs for a pod, sorted.
     public func containers(namespace: String, pod: String) -> [String] {
-        streams.keys.filter { $0.namespace == namespace && $0.pod == pod }.map(\.container).sorted()
+        (containersByPod["\(namespace)/\(pod)"] ?? []).sorted()
     }
 
     public func removeStreams(namespace: String, pod: String) {
-        for key in streams.keys where key.namespace == namespace && key.pod == pod { streams[key] = nil }
+        for container in containersByPod.removeValue(forKey: "\(namespace)/\(pod)") ?? [] {
+            streams[StreamKey(namespace: namespace, pod: pod, container: container)] = nil
+        }
     }
 
     func stableHash(into hasher: inout StableHasher) {

@@ -81,8 +81,10 @@ public final class ControllerManager: SimProcess {
         pods.addIndex("owner") { pod in pod.metadata.controllerReference.map { [$0.uid] } ?? [] }
         pods.addIndex("namespace") { [$0.namespace] }
         pods.addIndex("node") { [$0.spec.nodeName] }
+        pods.addIndex("label") { pod in pod.metadata.labels.map { "\(pod.namespace)/\($0.key)=\($0.value)" } }
         replicaSets.addIndex("owner") { rs in rs.metadata.controllerReference.map { [$0.uid] } ?? [] }
         services.addIndex("namespace") { [$0.namespace] }
+        services.addIndex("selector") { service in service.selector.map { "\(service.namespace)/\($0.key)=\($0.value)" } }
         replicaSetController = ReplicaSetController(manager: self)
         deploymentController = DeploymentController(manager: self)
         daemonSetController = DaemonSetController(manager: self)

@@ -15,12 +15,15 @@ final class EndpointsController {
 
     func enqueue(_ namespace: String, _ name: String) { queue.add(Informer<Service>.key(namespace: namespace, name: name)) }
 
+    /// Services whose selector picks the pod before or after the change; candidates come from
+    /// the services indexed under one of the pod's labels, so no change scans every service.
     func podChanged(_ old: Pod?, _ new: Pod?) {
-        guard let namespace = (new ?? old)?.namespace else { return }
-        for service in manager.services.indexed("namespace", namespace) where !service.selector.isEmpty {
-            let selector = LabelSelector(matchLabels: service.selector)
-            if old.map({ selector.matches($0.metadata.labels) }) == true || new.map({ selector.matches($0.metadata.labels) }) == true {
-                enqueue(service.namespace, service.name)
+        for pod in [old, new].compactMap({ $0 }) {
+            for (key, value) in pod.metadata.labels {
+                for service in manager.services.indexed("selector", "\(pod.namespace)/\(key)=\(value)")
+                    where service.selector.allSatisfy({ pod.metadata.labels[$0.key] == $0.value }) {
+                    enqueue(service.namespace, service.name)
+                }
             }
         }
     }
@@ -58,7 +61,9 @@ final class EndpointsController {
 
     private func subsets(for service: Service) -> [EndpointSubset]? {
         let selector = LabelSelector(matchLabels: service.selector)
-        let pods = manager.pods.indexed("namespace", service.namespace)
+        // Candidates carry the selector's first label; the rest of the selector filters them.
+        let first = selector.requirements[0]
+        let pods = manager.pods.indexed("label", "\(service.namespace)/\(first.key)=\(first.values[0])")
             .filter { selector.matches($0.metadata.labels) && !$0.status.podIP.isEmpty && !$0.metadata.isTerminating }
         var ready: [EndpointAddress] = [], notReady: [EndpointAddress] = []
         for pod in pods {
@@ -71,10 +76,20 @@ final class EndpointsController {
         let ports = service.ports.map { port in
             EndpointPort(name: port.name, port: EndpointsController.resolve(port.targetPort, in: pods.first), protocol: port.protocol)
         }
-        func byAddress(_ left: EndpointAddress, _ right: EndpointAddress) -> Bool {
-            left.ip.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(right.ip.split(separator: ".").compactMap { Int($0) })
+        return [EndpointSubset(addresses: EndpointsController.sortedByAddress(ready), notReadyAddresses: EndpointsController.sortedByAddress(notReady),
+                               ports: ports)]
+    }
+
+    /// Addresses in numeric IP order, as the real controller packs them.
+    static func sortedByAddress(_ addresses: [EndpointAddress]) -> [EndpointAddress] {
+        func number(_ ip: String) -> UInt32 {
+            var value: UInt32 = 0, octet: UInt32 = 0
+            for byte in ip.utf8 {
+                if byte == UInt8(ascii: ".") { value = value << 8 | octet; octet = 0 } else { octet = octet * 10 + UInt32(byte &- 48) }
+            }
+            return value << 8 | octet
         }
-        return [EndpointSubset(addresses: ready.sorted(by: byAddress), notReadyAddresses: notReady.sorted(by: byAddress), ports: ports)]
+        return addresses.map { (number($0.ip), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// A target port by number, or by the name of a container port.

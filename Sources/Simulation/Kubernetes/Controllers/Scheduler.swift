@@ -11,10 +11,12 @@ public final class Scheduler: SimProcess {
     private var nodes: Informer<Node>!
     private var pending: WorkQueue!
     /// Pods bound by this scheduler whose binding its informer has not shown yet.
-    private var assumed: [String: String] = [:]
+    private var assumed: [String: (nodeName: String, ownerUID: String?)] = [:]
     private var backoff: [String: Int] = [:]
     private var usage: [String: (millicores: Int64, bytes: Int64, pods: Int64)] = [:]
     private var random: RandomStream
+    /// The nodes in name order, rebuilt only when a node changes.
+    private var sortedNodes: [Node]?
     public private(set) var boundCount = 0
 
     init(name: String, host: Host, cluster: KubernetesCluster) {
@@ -33,6 +35,7 @@ public final class Scheduler: SimProcess {
         isLeader = false
         assumed.removeAll()
         usage.removeAll()
+        sortedNodes = nil
         backoff.removeAll()
         client = APIClient(process: self, cluster: cluster)
         recorder = EventRecorder(client: client, component: "default-scheduler", host: host.name)
@@ -65,8 +68,12 @@ public final class Scheduler: SimProcess {
         pods.onAdd = { [unowned self] pod in podChanged(nil, pod) }
         pods.onUpdate = { [unowned self] old, pod in podChanged(old, pod) }
         pods.onDelete = { [unowned self] pod in podChanged(pod, nil) }
-        nodes.onAdd = { [unowned self] _ in retryUnschedulable() }
-        nodes.onUpdate = { [unowned self] old, node in if old.isReady != node.isReady || old.spec != node.spec { retryUnschedulable() } }
+        nodes.onAdd = { [unowned self] _ in sortedNodes = nil; retryUnschedulable() }
+        nodes.onUpdate = { [unowned self] old, node in
+            sortedNodes = nil
+            if old.isReady != node.isReady || old.spec != node.spec { retryUnschedulable() }
+        }
+        nodes.onDelete = { [unowned self] _ in sortedNodes = nil }
         nodes.start()
         pods.start()
     }
@@ -80,7 +87,7 @@ public final class Scheduler: SimProcess {
             account(new, sign: 1)
         }
         if let new, Scheduler.needsScheduling(new) { pending.add(Informer<Pod>.key(namespace: new.namespace, name: new.name)) }
-        if new == nil, let old, assumed.removeValue(forKey: old.metadata.uid) != nil { account(old, sign: -1) }
+        if new == nil, let old, let entry = assumed.removeValue(forKey: old.metadata.uid) { account(old, sign: -1, node: entry.nodeName) }
     }
 
     private func account(_ pod: Pod, sign: Int64, node: String? = nil) {
@@ -118,7 +125,8 @@ public final class Scheduler: SimProcess {
     private func filterNodes(for pod: Pod) -> ([Node], [String: Int]) {
         var feasible: [Node] = []
         var reasons: [String: Int] = [:]
-        for node in nodes.sortedObjects {
+        if sortedNodes == nil { sortedNodes = nodes.sortedObjects }
+        for node in sortedNodes! {
             if let reason = unfit(pod, node) { reasons[reason, default: 0] += 1 } else { feasible.append(node) }
         }
         return (feasible, reasons)
@@ -147,12 +155,9 @@ public final class Scheduler: SimProcess {
                 perNode[sibling.spec.nodeName, default: 0] += 1
                 if let zone = zones[sibling.spec.nodeName] { perZone[zone, default: 0] += 1 }
             }
-            for (uid, nodeName) in assumed.sorted(by: { $0.key < $1.key }) where uid != pod.metadata.uid {
-                if let sibling = self.pods.objects.values.first(where: { $0.metadata.uid == uid }),
-                   sibling.metadata.controllerReference?.uid == owner.uid {
-                    perNode[nodeName, default: 0] += 1
-                    if let zone = zones[nodeName] { perZone[zone, default: 0] += 1 }
-                }
+            for (uid, entry) in assumed where uid != pod.metadata.uid && entry.ownerUID == owner.uid {
+                perNode[entry.nodeName, default: 0] += 1
+                if let zone = zones[entry.nodeName] { perZone[zone, default: 0] += 1 }
             }
         }
         let maxNode = perNode.values.max() ?? 0, maxZone = perZone.values.max() ?? 0
@@ -172,7 +177,7 @@ public final class Scheduler: SimProcess {
     }
 
     private func bind(_ pod: Pod, to node: Node) {
-        assumed[pod.metadata.uid] = node.name
+        assumed[pod.metadata.uid] = (node.name, pod.metadata.controllerReference?.uid)
         account(pod, sign: 1, node: node.name)
         let nodeName = node.name
         let uid = pod.metadata.uid

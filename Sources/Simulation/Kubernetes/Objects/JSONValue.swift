@@ -35,78 +35,81 @@ public enum JSONValue: Equatable, Sendable {
 extension JSONValue {
     /// Compact JSON, as stored in etcd.
     public var compactText: String {
-        var output = ""
+        var output: [UInt8] = []
+        output.reserveCapacity(1_024)
         write(into: &output, indent: nil, depth: 0)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// JSON indented by four spaces, as `kubectl -o json` prints it.
     public var prettyText: String {
-        var output = ""
-        write(into: &output, indent: "    ", depth: 0)
-        return output
+        var output: [UInt8] = []
+        write(into: &output, indent: Array("    ".utf8), depth: 0)
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private func write(into output: inout String, indent: String?, depth: Int) {
+    // Bytes rather than String appends: encoding every stored object is on the hot path.
+    private func write(into output: inout [UInt8], indent: [UInt8]?, depth: Int) {
         switch self {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .integer(let value): output += String(value)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let value): output.append(contentsOf: String(value).utf8)
         case .number(let value):
-            output += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+            output.append(contentsOf: (value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)").utf8)
         case .string(let text): JSONValue.writeQuoted(text, into: &output)
         case .array(let items):
-            if items.isEmpty { output += "[]"; return }
-            output += "["
+            if items.isEmpty { output.append(contentsOf: "[]".utf8); return }
+            output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.newline(into: &output, indent: indent, depth: depth + 1)
                 item.write(into: &output, indent: indent, depth: depth + 1)
             }
             JSONValue.newline(into: &output, indent: indent, depth: depth)
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let fields):
-            if fields.isEmpty { output += "{}"; return }
-            output += "{"
+            if fields.isEmpty { output.append(contentsOf: "{}".utf8); return }
+            output.append(UInt8(ascii: "{"))
             var first = true
             for (key, value) in fields {
-                if !first { output += "," }
+                if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 JSONValue.newline(into: &output, indent: indent, depth: depth + 1)
                 JSONValue.writeQuoted(key, into: &output)
-                output += indent == nil ? ":" : ": "
+                output.append(UInt8(ascii: ":"))
+                if indent != nil { output.append(UInt8(ascii: " ")) }
                 value.write(into: &output, indent: indent, depth: depth + 1)
             }
             JSONValue.newline(into: &output, indent: indent, depth: depth)
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(into output: inout String, indent: String?, depth: Int) {
+    private static func newline(into output: inout [UInt8], indent: [UInt8]?, depth: Int) {
         guard let indent else { return }
-        output += "\n"
-        for _ in 0..<depth { output += indent }
+        output.append(UInt8(ascii: "\n"))
+        for _ in 0..<depth { output.append(contentsOf: indent) }
     }
 
-    private static func writeQuoted(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeQuoted(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                output.append(contentsOf: "\\u00".utf8)
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0xf)])
+            default: output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }
 
