@@ -14,6 +14,16 @@ final class DeploymentController {
     private var client: APIClient { manager.client }
     private var world: World { manager.world }
 
+    /// Template hashes by deployment UID and generation: hashing a template means encoding it.
+    private var hashes: [String: (generation: Int64, hash: String)] = [:]
+
+    private func templateHash(_ deployment: Deployment) -> String {
+        if let known = hashes[deployment.metadata.uid], known.generation == deployment.metadata.generation { return known.hash }
+        let hash = deployment.spec.template.hashLabel
+        hashes[deployment.metadata.uid] = (deployment.metadata.generation, hash)
+        return hash
+    }
+
     func enqueue(_ deployment: Deployment) { queue.add(Informer<Deployment>.key(namespace: deployment.namespace, name: deployment.name)) }
 
     func replicaSetChanged(_ rs: ReplicaSet) {
@@ -22,6 +32,7 @@ final class DeploymentController {
     }
 
     func deploymentDeleted(_ deployment: Deployment) {
+        hashes[deployment.metadata.uid] = nil
         for rs in manager.replicaSets.indexed("owner", deployment.metadata.uid) {
             client.delete(.replicasets, namespace: rs.namespace, name: rs.name)
         }
@@ -30,7 +41,7 @@ final class DeploymentController {
     private func sync(_ key: String) {
         guard let deployment = manager.deployments.objects[key], !deployment.metadata.isTerminating else { return }
         let owned = manager.replicaSets.indexed("owner", deployment.metadata.uid).filter { !$0.metadata.isTerminating }
-        let hash = deployment.spec.template.hashLabel
+        let hash = templateHash(deployment)
         let newReplicaSet = owned.first { $0.metadata.labels["pod-template-hash"] == hash }
         let old = owned.filter { $0.metadata.uid != newReplicaSet?.metadata.uid }.sorted { $0.revision < $1.revision }
         let maxRevision = owned.map(\.revision).max() ?? 0

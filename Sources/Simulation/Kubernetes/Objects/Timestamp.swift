@@ -17,7 +17,31 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         secondsSinceEpoch = calendar.secondsSinceEpoch
     }
 
-    public var rfc3339: String { CalendarTime(secondsSinceEpoch: secondsSinceEpoch).rfc3339 }
+    /// `2017-10-27T14:10:05Z`, written digit by digit: every stored object carries several.
+    public var rfc3339: String {
+        let calendar = CalendarTime(secondsSinceEpoch: secondsSinceEpoch)
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int, at offset: Int, digits: Int) {
+            var remaining = value
+            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                bytes[index] = UInt8(48 + remaining % 10)
+                remaining /= 10
+            }
+        }
+        put(calendar.year, at: 0, digits: 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(calendar.month, at: 5, digits: 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(calendar.day, at: 8, digits: 2)
+        bytes[10] = UInt8(ascii: "T")
+        put(calendar.hour, at: 11, digits: 2)
+        bytes[13] = UInt8(ascii: ":")
+        put(calendar.minute, at: 14, digits: 2)
+        bytes[16] = UInt8(ascii: ":")
+        put(calendar.second, at: 17, digits: 2)
+        bytes[19] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
+    }
     public var description: String { rfc3339 }
 
     public func adding(seconds: Int64) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + seconds) }
