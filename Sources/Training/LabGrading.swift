@@ -45,10 +45,11 @@ extension LabSession {
         case let value:
             throw GraderFailure(description: "\(lab.graderFile.displayPath): check \(LuaValue.quote(check.name)) returned \(value.isNil ? "nothing" : value.description); a check returns true, false or a fraction between 0 and 1, then optional feedback")
         }
-        let passed = credit >= 1
+        let score = Grading.rounded(credit * check.points)
+        // Passed means full marks as reported: a credit that rounds to every point counts.
+        let passed = score >= check.points
         let feedback = results.dropFirst().first?.stringValue ?? (passed ? check.passFeedback : check.failFeedback) ?? ""
-        return CheckResult(name: check.name, score: Grading.rounded(credit * check.points), maxScore: check.points,
-                           passed: passed, feedback: feedback)
+        return CheckResult(name: check.name, score: score, maxScore: check.points, passed: passed, feedback: feedback)
     }
 
     /// The `session` table a grader receives (`globals` is added on the Lua side).
