@@ -53,7 +53,8 @@ public final class LiveLab {
 
     /// Where pacing alone would have the world by now.
     private var wallClockTime: SimTime {
-        let elapsedMicroseconds = Double(clock.uptimeNanoseconds() &- anchor.wall) / 1_000
+        let now = clock.uptimeNanoseconds()
+        let elapsedMicroseconds = now > anchor.wall ? Double(now - anchor.wall) / 1_000 : 0
         return anchor.simulated + SimTime((elapsedMicroseconds * speed).rounded(.down))
     }
 
@@ -70,9 +71,22 @@ public final class LiveLab {
         // The command moved time itself (sim.advance): pacing goes on from there.
         if session.world.now > wallClockTime { anchor = (clock.uptimeNanoseconds(), session.world.now) }
         save(SessionCommand(number: command.number, timeUs: command.time, clock: clockText(command.time),
-                            wall: WallTime.format(clock.date()), input: command.input, output: command.output,
-                            failed: command.failed, notices: nil))
+                            wall: WallTime.format(clock.date()), input: command.input,
+                            output: LiveLab.recordable(command.output), failed: command.failed, notices: nil))
         return reply
+    }
+
+    /// Drops a half-typed chunk (Ctrl-C on a continuation line).
+    public func cancelPending() { session.cancelPending() }
+
+    /// Outputs are kept for people reading the file, never for grading, so a command that prints
+    /// megabytes is cut short rather than bloating every session line after it.
+    static let recordedOutputLimit = 100_000
+
+    static func recordable(_ output: String) -> String {
+        guard output.utf8.count > recordedOutputLimit else { return output }
+        let kept = String(decoding: output.utf8.prefix(recordedOutputLimit), as: UTF8.self)
+        return kept + "\n… (\(output.utf8.count - recordedOutputLimit) more bytes not recorded)"
     }
 
     public func takeNotices() -> [LabNotice] { session.takeNotices() }

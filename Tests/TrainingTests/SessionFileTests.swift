@@ -26,6 +26,13 @@ import Testing
         #expect(throws: TrainingError.self) { try SessionRecorder(path: path) }
     }
 
+    @Test func aHugeOutputIsCutShortInTheFileOnly() throws {
+        let path = try record(shippedLab("zone-partition"), [(1, "string.rep('x', 250000)"), (1, "'small'")])
+        let outputs = try SessionReader.read(path: path).commands.map(\.output)
+        #expect(outputs[0].hasSuffix("x\n… (150000 more bytes not recorded)") && outputs[0].utf8.count < 100_100)
+        #expect(outputs[1] == "small")
+    }
+
     @Test func aLineCutOffMidWriteKeepsEveryCompleteLine() throws {
         let original = try lines(of: try record(shippedLab("zone-partition"), [(1, "sim.clock()"), (1, "1 + 1"), (1, "2 + 2")], end: false))
         let cut = original.last!.prefix(30)
