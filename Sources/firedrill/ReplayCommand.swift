@@ -57,6 +57,9 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
+        if let stop, labSession.world.now > stop, let last = replay.replayed.last {
+            print("Command \(last.number) (\(last.input.prefix(40))) moved time past --until.")
+        }
         print("""
         Replayed \(replay.replayed.count) of \(reading.commands.count) commands of \(path); the world is at \(labSession.world.calendarNow.description).
         What you do now is a what-if, recorded to \(output)
