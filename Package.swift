@@ -36,9 +36,14 @@ let package = Package(
             // Same reason as Simulation: one thread, and the checks cost a fifth of a Lua → Swift call.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        .target(
+            name: "Training",
+            dependencies: ["Scripting", "Simulation"]
+        ),
         .executableTarget(
             name: "firedrill",
             dependencies: [
+                "Training",
                 "Scripting",
                 "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -47,5 +52,6 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Scripting", "Simulation"]),
     ]
 )

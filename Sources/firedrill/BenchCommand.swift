@@ -45,6 +45,7 @@ enum Benchmarks {
     static let all: [Benchmark] = [
         Benchmark(name: "bridge_call_ratio", measure: bridgeCallRatio),
         Benchmark(name: "kernel_events_per_second", measure: kernelEventsPerSecond),
+        Benchmark(name: "grade_ms_per_session", measure: gradeMillisecondsPerSession),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),
     ]
 
