@@ -109,6 +109,67 @@ import Simulation
         #expect(try session.pods("app=api").filter(\.isReady).count == 4)
     }
 
+    static let proxyManifest = """
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: l5d-config
+      namespace: kube-system
+    data:
+      config.yaml: "namers: [{kind: io.l5d.k8s}]"
+    ---
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: l5d
+      namespace: kube-system
+    spec:
+      selector:
+        matchLabels: {app: l5d}
+      template:
+        metadata:
+          labels: {app: l5d}
+        spec:
+          tolerations: [{operator: Exists}]
+          volumes: [{name: config, configMap: {name: l5d-config}}]
+          containers:
+          - name: l5d
+            image: buoyantio/linkerd:0.9.1
+    """
+
+    @Test func aDaemonSetRunsOnEveryNodeAndRollsNodeByNode() throws {
+        let session = try OperatorSession()
+        try session.advance("30s")
+        #expect(try session.kubectl("apply -f -", stdin: KubernetesScenarioTests.proxyManifest)
+                == "configmap/l5d-config created\ndaemonset.apps/l5d created")
+        #expect(try session.kubectl("rollout status ds/l5d -n kube-system").hasSuffix("daemon set \"l5d\" successfully rolled out"))
+        #expect(try session.kubectl("get ds -n kube-system").contains("l5d    4         4         4       4            4           <none>"),
+                "one per node, the master included: the pods tolerate its taint")
+        let updated = KubernetesScenarioTests.proxyManifest.replacingOccurrences(of: "0.9.1", with: "1.0.0")
+        #expect(try session.kubectl("apply -f -", stdin: updated) == "configmap/l5d-config unchanged\ndaemonset.apps/l5d configured")
+        let progress = try session.kubectl("rollout status ds/l5d -n kube-system")
+        #expect(progress.contains("1 out of 4 new pods have been updated") && progress.hasSuffix("successfully rolled out"), "\(progress)")
+        let images = try session.lua("""
+            local images = {}
+            for _, pod in ipairs(k8s.get("pods", nil, {namespace = "kube-system", selector = "app=l5d"})) do
+              if not pod.metadata.deletionTimestamp then images[#images + 1] = pod.spec.containers[1].image end
+            end
+            return #images .. " " .. table.concat(images, ",")
+            """)
+        #expect(images == "4 " + Array(repeating: "buoyantio/linkerd:1.0.0", count: 4).joined(separator: ","))
+    }
+
+    @Test func livePodsAreWhatTheKubeletsRunNotWhatTheAPISays() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        let onNode1 = try session.pods().filter { $0.spec.nodeName == "node-1" }
+        #expect(!onNode1.isEmpty && onNode1.allSatisfy { session.cluster.isServing(ip: $0.status.podIP) })
+        try session.lua("faults.crash('node-1')")
+        try session.advance("5s")
+        #expect(try session.pods().filter { $0.spec.nodeName == "node-1" }.allSatisfy(\.isReady), "the API has not noticed yet")
+        #expect(onNode1.allSatisfy { !session.cluster.isServing(ip: $0.status.podIP) }, "nothing runs there any more")
+    }
+
     @Test func aWorldWithoutKubernetesSaysSo() throws {
         let runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("empty")!, seed: 1)
         let reply = try runtime.lua.execute("return kubectl('get pods')")

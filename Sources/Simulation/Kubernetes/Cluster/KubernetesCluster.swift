@@ -16,6 +16,9 @@ public final class KubernetesCluster: WorldComponent {
     public private(set) var controllerManagers: [ControllerManager] = []
     public private(set) var schedulers: [Scheduler] = []
     public private(set) var kubelets: [Kubelet] = []
+    /// Pods whose containers run right now, by pod IP, as the kubelets know it: what is really at
+    /// an address, whatever the API or a proxy's cache says.
+    public private(set) var livePods: [String: LivePod] = [:]
     /// The process `kubectl` and the `k8s` module speak through.
     public private(set) var operatorConsole: OperatorConsole!
     private let loadBalancerRandom: RandomStream
@@ -89,6 +92,14 @@ public final class KubernetesCluster: WorldComponent {
         return loadBalancerRandom.element(of: candidates)
     }
 
+    /// Whether a running container of a pod is at this address now.
+    public func isServing(ip: String) -> Bool { livePods[ip] != nil }
+
+    func setLive(_ pod: LivePod?, at ip: String) {
+        guard !ip.isEmpty else { return }
+        livePods[ip] = pod
+    }
+
     /// Appends a glog line to a component's log stream.
     public func log(namespace: String, pod: String, container: String, _ level: GlogFormat.Level, _ text: String) {
         let line = GlogFormat.line(level, text, at: world.now, calendarStart: world.calendarStart)
@@ -98,6 +109,7 @@ public final class KubernetesCluster: WorldComponent {
     public func stableHash(into hasher: inout StableHasher) {
         hasher.combine(configuration.version.rawValue)
         logs.stableHash(into: &hasher)
+        hasher.combine(livePods.count)
         images.stableHash(into: &hasher)
     }
 }

@@ -337,11 +337,13 @@ public final class Kubelet: SimProcess {
             let stream = LogStore.StreamKey(namespace: worker.pod.namespace, pod: worker.pod.name, container: name)
             for line in behaviour.startupLogLines { cluster.logs.append(line, to: stream, at: world.now) }
             cluster.images.containerStarted(runningContainer(worker, index))
+            publishLiveness(worker)
             let probe = worker.containers[index].spec.readinessProbe
             let readyDelay = probe.map { Span.seconds($0.initialDelaySeconds) + random.span(0, Span.seconds($0.periodSeconds)) } ?? 0
             later(worker, readyDelay) { [unowned self] in
                 guard worker.containers[index].isRunning else { return }
                 worker.containers[index].ready = true
+                publishLiveness(worker)
                 scheduleStatusSync(worker)
             }
             if let crashAfter = behaviour.crashAfterSeconds {
@@ -360,6 +362,8 @@ public final class Kubelet: SimProcess {
         worker.containers[index].ready = false
         worker.containers[index].restartCount += 1
         cluster.images.containerStopped(runningContainer(worker, index))
+        worker.containers[index].state = .waiting(reason: "CrashLoopBackOff", message: "")
+        publishLiveness(worker)
         let restarts = worker.containers[index].restartCount
         let backoff = Span.seconds(min(300, 10 << min(Int(restarts) - 1, 5)))
         worker.containers[index].state = .waiting(reason: "CrashLoopBackOff",
@@ -367,6 +371,13 @@ public final class Kubelet: SimProcess {
         recorder.warning(worker.pod.reference, "BackOff", "Back-off restarting failed container")
         scheduleStatusSync(worker)
         later(worker, backoff) { [unowned self] in createContainer(worker, index, behaviour) }
+    }
+
+    /// Tells the cluster what runs at the worker's address now.
+    private func publishLiveness(_ worker: PodWorker) {
+        let running = workers[worker.uid] === worker && worker.containers.contains(where: \.isRunning)
+        cluster.setLive(running ? LivePod(namespace: worker.pod.namespace, name: worker.pod.name, nodeName: nodeName, ready: worker.allReady) : nil,
+                        at: worker.podIP)
     }
 
     private func runningContainer(_ worker: PodWorker, _ index: Int) -> RunningContainer {
@@ -379,7 +390,10 @@ public final class Kubelet: SimProcess {
         for index in worker.containers.indices where worker.containers[index].isRunning {
             cluster.images.containerStopped(runningContainer(worker, index))
         }
-        if !worker.podIP.isEmpty { releaseAddress(worker.podIP) }
+        if !worker.podIP.isEmpty {
+            if cluster.livePods[worker.podIP]?.name == worker.pod.name { cluster.setLive(nil, at: worker.podIP) }
+            releaseAddress(worker.podIP)
+        }
     }
 
     // MARK: Termination
