@@ -32,6 +32,14 @@ final class EventRecorder {
         var event = Event(metadata: ObjectMeta(name: name, namespace: namespace), involvedObject: object, reason: reason,
                           message: message, sourceComponent: component, type: type, at: now)
         event.sourceHost = host
-        client.create(event)
+        create(event, attempts: 5)
+    }
+
+    /// Events recorded while the cluster is still creating its namespaces are retried a few times.
+    private func create(_ event: Event, attempts: Int) {
+        client.create(event) { [weak self] result in
+            guard let self, attempts > 1, case .failure(.notFound(.namespaces, _)) = result else { return }
+            self.client.process.after(Span.seconds(1)) { self.create(event, attempts: attempts - 1) }
+        }
     }
 }

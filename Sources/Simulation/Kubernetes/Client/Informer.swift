@@ -15,6 +15,9 @@ public final class Informer<Object: APIObject> {
     public var onDelete: ((Object) -> Void)?
     public var onSynced: (() -> Void)?
     private var watch: ClientWatch?
+    private var watchStartedAt: SimTime = 0
+    private var eventsOnThisWatch = 0
+    private var fruitlessWatches = 0
     private var isStopped = false
     private var failures = 0
     private let random: RandomStream
@@ -71,6 +74,8 @@ public final class Informer<Object: APIObject> {
 
     private func watchFromLastVersion() {
         guard !isStopped else { return }
+        watchStartedAt = client.process.world.now
+        eventsOnThisWatch = 0
         watch = client.watch(Object.resource, filter: filter, resourceVersion: lastResourceVersion) { [weak self] event in
             self?.handle(event)
         }
@@ -80,6 +85,7 @@ public final class Informer<Object: APIObject> {
         guard !isStopped else { return }
         switch event {
         case .added(let object), .modified(let object):
+            eventsOnThisWatch += 1
             guard let typed = object as? Object else { return }
             lastResourceVersion = max(lastResourceVersion, typed.metadata.resourceVersion)
             store(typed)
@@ -97,8 +103,11 @@ public final class Informer<Object: APIObject> {
         case .ended:
             watch = nil
             rewatchCount += 1
-            // A stream that ends at once, again and again, means the server is gone: back off.
-            client.process.after(Span.milliseconds(100)) { [weak self] in self?.watchFromLastVersion() }
+            // A stream that ends at once, again and again, means no server is there: back off.
+            let fruitless = eventsOnThisWatch == 0 && client.process.world.now - watchStartedAt < Span.seconds(1)
+            fruitlessWatches = fruitless ? fruitlessWatches + 1 : 0
+            let delay = min(Span.seconds(5), Span.milliseconds(100) << min(fruitlessWatches, 6))
+            client.process.after(delay) { [weak self] in self?.watchFromLastVersion() }
         }
     }
 
