@@ -13,7 +13,7 @@ enum KubeModule {
                        """) { [unowned runtime] call in
             try get(call, runtime: runtime)
         }
-        runtime.define("k8s.apply", usage: "k8s.apply(object)", "create or update an object given as a table shaped like the API") { [unowned runtime] call in
+        runtime.define("k8s.apply", usage: "k8s.apply(object)", "create or update an object given as a table shaped like the API", mutates: true) { [unowned runtime] call in
             let session = try openSession(call, runtime)
             let object: any APIObject
             do {
@@ -31,7 +31,7 @@ enum KubeModule {
                 return call.fail(error.kubectlText)
             }
         }
-        runtime.define("k8s.delete", usage: "k8s.delete(kind, name, {namespace=})", "delete an object; true, or nil and the API's error") { [unowned runtime] call in
+        runtime.define("k8s.delete", usage: "k8s.delete(kind, name, {namespace=})", "delete an object; true, or nil and the API's error", mutates: true) { [unowned runtime] call in
             let session = try openSession(call, runtime)
             let resource = try resource(call, 1)
             let name = try call.string(2)
@@ -43,7 +43,7 @@ enum KubeModule {
             case .failure(let error): return call.fail(error.kubectlText)
             }
         }
-        runtime.define("k8s.scale", usage: "k8s.scale(kind, name, replicas, {namespace=})", "set a deployment's or replicaset's replicas") { [unowned runtime] call in
+        runtime.define("k8s.scale", usage: "k8s.scale(kind, name, replicas, {namespace=})", "set a deployment's or replicaset's replicas", mutates: true) { [unowned runtime] call in
             let session = try openSession(call, runtime)
             let resource = try resource(call, 1)
             let name = try call.string(2)

@@ -49,6 +49,10 @@ struct KubeSession {
         }
     }
 
+    /// Whether a command may wait this long on its own account (`rollout status`, `delete`): not
+    /// where a lab refuses to let time move by that much.
+    func mayWait(_ span: SimTime) -> Bool { runtime.advanceRefusal?(span) == nil }
+
     func get(_ resource: Resource, namespace: String, name: String) throws -> Result<any APIObject, APIError> {
         try call(.get(resource, namespace: resource.isNamespaced ? namespace : "", name: name)).map { $0.object! }
     }

@@ -77,8 +77,9 @@ extension KubectlCommands {
     /// termination), for at most a little over their grace period.
     func waitUntilGone(_ objects: [(Resource, String)]) throws {
         let pods = objects.filter { $0.0 == .pods }.map(\.1)
-        guard !pods.isEmpty else { return }
-        let deadline = session.world.now + Span.seconds(45)
+        let patience = Span.seconds(45)
+        guard !pods.isEmpty, session.mayWait(patience) else { return }
+        let deadline = session.world.now + patience
         while session.world.now < deadline {
             var remaining = false
             for name in pods where session.cluster.firstRunningAPIServer?.cachedObject(.pods, namespace: namespace, name: name) != nil {

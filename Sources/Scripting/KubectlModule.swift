@@ -11,8 +11,9 @@ enum KubectlModule {
                        kubectl "get events --sort-by=.lastTimestamp"
                        kubectl "rollout undo deployment/web"
                        kubectl("apply -f -", [[ ...yaml... ]])   -- the second argument is what -f - reads
-                       Commands that wait in real kubectl (rollout status, delete, drain) let simulated time run.
-                       """) { [unowned runtime] call in
+                       Every command lets simulated time run while the apiserver answers, so graders use k8s.get;
+                       commands that wait in real kubectl (rollout status, delete, drain) wait where the lab lets time move.
+                       """, mutates: true) { [unowned runtime] call in
             let command = try call.string(1)
             let stdin = try call.optionalString(2)
             switch try run(command, stdin: stdin, runtime: runtime) {

@@ -57,11 +57,12 @@ extension KubectlCommands {
     /// Watches the rollout, letting simulated time run, and prints each new progress line, as
     /// kubectl does, until it finishes, fails its deadline, or `--timeout` (default 10m) passes.
     private func status(_ resource: Resource, _ name: String) throws -> String {
-        let watch = line.switches["watch"] ?? true
+        let requestedWatch = line.switches["watch"] ?? true
         let timeout = try line.value("timeout").map { text throws(KubectlFailure) -> SimTime in
             guard let span = Span.parse(text) else { throw KubectlFailure("error: invalid argument \"\(text)\" for \"--timeout\" flag: time: invalid duration \"\(text)\"") }
             return span
         } ?? Span.minutes(10)
+        let watch = requestedWatch && session.mayWait(timeout)
         var lines: [String] = []
         let deadline = session.world.now + timeout
         while true {

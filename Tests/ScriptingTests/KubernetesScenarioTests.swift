@@ -187,3 +187,27 @@ import Simulation
         #expect(try session.lua("return select(2, k8s.get('pods', 'nope'))") == "Error from server (NotFound): pods \"nope\" not found")
     }
 }
+
+@Suite struct KubernetesReadOnlyTests {
+    @Test func gradersReadTheClusterButCannotChangeIt() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        let before = session.world.now
+        try session.runtime.readingOnly(as: "a grader") { () throws -> Void in
+            #expect(try session.lua("return #k8s.get('pods')") == "5")
+            #expect(try session.lua("return k8s.apiservers()[1].running") == "true")
+            #expect(throws: LuaError.self) { try session.lua("return kubectl('get pods')") }
+            #expect(throws: LuaError.self) { try session.lua("return k8s.scale('deployments', 'web', 1)") }
+        }
+        #expect(session.world.now == before, "reading took no simulated time")
+    }
+
+    @Test func waitingCommandsDoNotWaitWhereTheLabForbidsMovingTime() throws {
+        let session = try OperatorSession()
+        try session.advance("60s")
+        session.runtime.advanceRefusal = { span in span > Span.seconds(5) ? "sim.advance can move at most 5s at a time in this lab" : nil }
+        #expect(try session.kubectl("scale deploy web --replicas=5") == "deployment.apps/web scaled")
+        let status = try session.kubectl("rollout status deploy/web")
+        #expect(!status.contains("\n"), "one line, as with --watch=false: \(status)")
+    }
+}
