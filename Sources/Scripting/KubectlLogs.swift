@@ -39,6 +39,12 @@ extension KubectlCommands {
             }
         }
         var lines = session.cluster.logs.lines(key)
+        if line.isSet("previous") {
+            guard let previous = session.cluster.logs.previousLines(key) else {
+                throw KubectlFailure("Error from server (BadRequest): previous terminated container \"\(container)\" in pod \"\(pod.name)\" not found")
+            }
+            lines = previous
+        }
         if let tail = try line.integer("tail"), tail >= 0 { lines = Array(lines.suffix(Int(tail))) }
         return lines.map(\.text).joined(separator: "\n")
     }

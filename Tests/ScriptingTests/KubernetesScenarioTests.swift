@@ -170,6 +170,45 @@ import Simulation
         #expect(onNode1.allSatisfy { !session.cluster.isServing(ip: $0.status.podIP) }, "nothing runs there any more")
     }
 
+    @Test func aCrashingContainerBacksOffAndItsLogShowsWhy() throws {
+        let session = try OperatorSession()
+        try session.advance("30s")
+        try session.lua("""
+            local api = k8s.get("deployments", "api")
+            api.spec.template.spec.containers[1].image = "monzo/api:crash"
+            assert(k8s.apply(api))
+            """)
+        try session.advance("2m45s")
+        let crashing = try session.pods("app=api").first { $0.spec.containers[0].image == "monzo/api:crash" }!
+        #expect(crashing.status.containerStatuses[0].restartCount >= 3)
+        #expect(try session.kubectl("get pods -l app=api").contains("\(crashing.name)   0/1     CrashLoopBackOff"), "restarts back off")
+        #expect(try session.kubectl("logs \(crashing.name) --previous").hasSuffix("panic: runtime error: invalid memory address or nil pointer dereference"))
+        #expect(try session.kubectl("logs \(crashing.name)").hasSuffix("nil pointer dereference"), "backing off, the last instance is what there is")
+        #expect(try session.kubectl("logs api-7n2hfrqj7d-2rg5n -p").hasPrefix("ERROR: Error from server (BadRequest): previous terminated container"))
+        #expect(try session.kubectl("get events").contains("Back-off restarting failed container"))
+    }
+
+    @Test func theSchedulerRespectsCapacityAndSaysWhyAPodWaits() throws {
+        let session = try OperatorSession()
+        try session.advance("30s")
+        try session.lua("""
+            local big = k8s.get("deployments", "web")
+            big.metadata = {name = "big", labels = {app = "big"}}
+            big.spec.selector = {matchLabels = {app = "big"}}
+            big.spec.template.metadata.labels = {app = "big"}
+            big.spec.template.spec.containers[1].resources.requests.cpu = "3"
+            big.spec.replicas = 5
+            big.status = nil
+            assert(k8s.apply(big) == "deployment.apps/big created")
+            """)
+        try session.advance("60s")
+        let pods = try session.pods("app=big")
+        #expect(pods.filter { !$0.spec.nodeName.isEmpty }.count == 3, "one per worker: four cores each")
+        #expect(pods.filter { $0.spec.nodeName.isEmpty }.count == 2)
+        let events = try session.kubectl("get events --sort-by=.lastTimestamp")
+        #expect(events.contains("0/4 nodes are available: 3 Insufficient cpu, 1 node(s) had taints that the pod didn't tolerate."), "\(events)")
+    }
+
     @Test func aWorldWithoutKubernetesSaysSo() throws {
         let runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("empty")!, seed: 1)
         let reply = try runtime.lua.execute("return kubectl('get pods')")

@@ -24,6 +24,8 @@ public final class LogStore {
     }
 
     private var streams: [StreamKey: Deque<Line>] = [:]
+    /// What the previous instance of a restarted container wrote (`kubectl logs --previous`).
+    private var previous: [StreamKey: Deque<Line>] = [:]
     /// The containers with a stream, by `namespace/pod`, so a pod's streams are found without a scan.
     private var containersByPod: [String: Set<String>] = [:]
     /// Most lines a stream keeps; older ones are dropped, as log rotation would.
@@ -43,6 +45,15 @@ public final class LogStore {
 
     public func lines(_ key: StreamKey) -> [Line] { Array(streams[key] ?? []) }
 
+    public func previousLines(_ key: StreamKey) -> [Line]? { previous[key].map(Array.init) }
+
+    /// A container restarts: what it wrote becomes the previous instance's log.
+    public func rotate(_ key: StreamKey) {
+        guard let current = streams[key] else { return }
+        previous[key] = current
+        streams[key] = Deque()
+    }
+
     public func hasStream(_ key: StreamKey) -> Bool { streams[key] != nil }
 
     /// The containers with logs for a pod, sorted.
@@ -53,6 +64,7 @@ public final class LogStore {
     public func removeStreams(namespace: String, pod: String) {
         for container in containersByPod.removeValue(forKey: "\(namespace)/\(pod)") ?? [] {
             streams[StreamKey(namespace: namespace, pod: pod, container: container)] = nil
+            previous[StreamKey(namespace: namespace, pod: pod, container: container)] = nil
         }
     }
 

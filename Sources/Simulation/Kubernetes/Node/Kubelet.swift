@@ -335,6 +335,7 @@ public final class Kubelet: SimProcess {
             worker.containers[index].state = .running(startedAt: now)
             recorder.normal(worker.pod.reference, "Started", "Started container \(name)")
             let stream = LogStore.StreamKey(namespace: worker.pod.namespace, pod: worker.pod.name, container: name)
+            if worker.containers[index].restartCount > 0 { cluster.logs.rotate(stream) }
             for line in behaviour.startupLogLines { cluster.logs.append(line, to: stream, at: world.now) }
             cluster.images.containerStarted(runningContainer(worker, index))
             publishLiveness(worker)
