@@ -10,7 +10,7 @@
 ///   leader | status | log | members     what an omniscient observer sees
 ///   put K V [via M] | get K [--prefix] [via M] [--serializable] [--rev R] | del K [--prefix]
 ///   compact R | member add NAME | member remove NAME | start NAME | stop NAME | move-leader NAME
-///   crash HOST | restart HOST | partition A,B | C | heal | slow-disk M DURATION | drop P
+///   crash HOST | restart HOST | partition A,B | C (cuts only those links) | heal | slow-disk M DURATION | drop P
 ///   watch NAME PREFIX [from R] | events NAME
 final class EtcdScenarioHarness {
     private(set) var world: World!
@@ -123,10 +123,18 @@ final class EtcdScenarioHarness {
     }
 
     private func partition(_ arguments: [String]) -> String {
+        // Only the links between the named groups are cut (as clogs that drop everything), so
+        // the operator's workstation still reaches every member.
         let groups = arguments.joined(separator: " ").split(separator: "|").map {
             $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
         }
-        world.network.partition(Partition(groups: groups))
+        for (position, group) in groups.enumerated() {
+            for other in groups[(position + 1)...] {
+                for first in group {
+                    for second in other { world.network.clog(Clog(from: first, to: second, dropProbability: 1)) }
+                }
+            }
+        }
         return ""
     }
 

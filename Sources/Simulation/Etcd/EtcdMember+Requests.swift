@@ -246,7 +246,6 @@ extension EtcdMember {
             }
         }
         pendingTransfers = unfinished
-        expireReads()
     }
 
     // MARK: Linearizable reads
@@ -283,7 +282,7 @@ extension EtcdMember {
 
     /// Called every tick: asks again for a read index that got no answer (the leader changed,
     /// or the request was lost) and times out reads that waited too long.
-    private func expireReads() {
+    func expireReads() {
         if !reads.inFlight.isEmpty && world.now - reads.issuedAt >= configuration.electionTimeout {
             askForReadIndex()
         }

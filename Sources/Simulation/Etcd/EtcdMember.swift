@@ -104,6 +104,7 @@ public final class EtcdMember: SimProcess {
         node.tick()
         publishAttributesIfNeeded()
         checkTransfers()
+        expireReads()
         processReady()
         after(configuration.tickInterval) { [unowned self] in tick() }
     }
