@@ -202,10 +202,11 @@ public final class EtcdClient: KeyValueClient {
             guard let self, let pinned else { return }
             self.lost(pinned)
         }
+        // Watches first: one opened "from now on" before a write was issued must see that write.
+        for watchID in watches.keys.sorted() { sendCreate(watches[watchID]!, on: pinned) }
         let waiting = callsAwaitingConnection
         callsAwaitingConnection = []
         for callID in waiting where calls[callID] != nil { send(callID, on: pinned) }
-        for watchID in watches.keys.sorted() { sendCreate(watches[watchID]!, on: pinned) }
         if version.checksHealth { scheduleKeepAlive(on: pinned) }
     }
 
