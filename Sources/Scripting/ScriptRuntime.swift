@@ -20,6 +20,7 @@ public final class ScriptRuntime {
         self.lua = try LuaState(limits: limits, random: world.random("lua/math.random"))
         SimModule.install(into: self)
         FaultsModule.install(into: self)
+        EtcdModule.install(into: self)
         HelpModule.install(into: self)
     }
 

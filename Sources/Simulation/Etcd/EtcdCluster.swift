@@ -8,6 +8,8 @@ public protocol EtcdClusterObserver: AnyObject {
 /// Operating errors when starting or placing members, with messages an operator can act on.
 public enum EtcdClusterError: Error, Equatable, CustomStringConvertible {
     case unknownHost(String)
+    /// No host named like the member, and no peer URL was given.
+    case unknownHostForName(String)
     case hostDown(String)
     case notAMember(String)
     case alreadyRunning(String)
@@ -16,6 +18,8 @@ public enum EtcdClusterError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownHost(let host): "no host named \(host) to run etcd on"
+        case .unknownHostForName(let name):
+            "no host named \(name) to run etcd on; give its peer URL: etcd.start(\"\(name)\", \"http://HOST:2380\")"
         case .hostDown(let host): "host \(host) is down; restart it first"
         case .notAMember(let name):
             "\(name) is not a member of the cluster: add it first with etcdctl \"member add \(name) --peer-urls=http://\(name):2380\""
@@ -166,7 +170,9 @@ public final class EtcdCluster: WorldComponent {
             world.start(existing)
             return existing
         }
-        guard let host = world.host(named: hostName) else { throw .unknownHost(hostName) }
+        guard let host = world.host(named: hostName) else {
+            throw peerURL == nil ? .unknownHostForName(name) : .unknownHost(hostName)
+        }
         guard host.isUp else { throw .hostDown(hostName) }
         let current = membership
         guard let added = current.sortedMembers.first(where: { $0.peerURLs.contains(url) }) else {
@@ -187,7 +193,8 @@ public final class EtcdCluster: WorldComponent {
         world.stop(member, graceful: true)
     }
 
-    static func hostPart(of url: String) -> String {
+    /// The host a URL names: `http://etcd-4:2380` → `etcd-4`.
+    public static func hostPart(of url: String) -> String {
         var rest = Substring(url)
         for scheme in ["http://", "https://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
         return String(rest.prefix { $0 != ":" && $0 != "/" })
@@ -200,8 +207,8 @@ public final class EtcdCluster: WorldComponent {
         clientRegistry.append(WeakClient(client: client))
     }
 
-    /// Every client still held by someone, in the order created: for graders and `etcd.clients()`.
-    public var clients: [EtcdClient] { clientRegistry.compactMap(\.client) }
+    /// Every client still open, in the order created: for graders and `etcd.clients()`.
+    public var clients: [EtcdClient] { clientRegistry.compactMap(\.client).filter { !$0.isClosed } }
 
     // MARK: Digest
 

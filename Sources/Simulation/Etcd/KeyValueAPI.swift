@@ -220,7 +220,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
         case .deadlineExceeded: "context deadline exceeded"
         case .noLeader: "etcdserver: no leader"
         case .unavailable(let detail): "rpc error: code = Unavailable desc = \(detail)"
-        case .memberNotFound(let id): "etcdserver: member not found (\(String(id, radix: 16)))"
+        case .memberNotFound: "etcdserver: member not found"
         case .memberExists: "etcdserver: member ID already exist"
         case .peerURLExists: "etcdserver: Peer URLs already exists"
         case .unhealthyCluster: "etcdserver: unhealthy cluster"
