@@ -1,3 +1,5 @@
+import DequeModule
+
 /// Which etcd v3 Go client a consumer embeds. The balancer is what differs, and it is what the
 /// Monzo outage turned on (kubernetes/kubernetes#47131).
 public enum EtcdClientVersion: String, Sendable, CaseIterable {
@@ -77,9 +79,14 @@ public final class EtcdClient: KeyValueClient {
     private struct PendingUnary {
         let request: UnaryRequest
         let completion: (Result<UnaryResponse, EtcdError>) -> Void
-        let timer: Timer
         var sentOn: ClientSession?
     }
+
+    /// Calls in the order issued with their deadlines. Every call gets the same timeout, so the
+    /// deadlines are in order too, and one timer at the oldest pending call's deadline does for
+    /// all of them (a timer per call would put a thousand dead events a second in the queue).
+    private var deadlines = Deque<(deadline: SimTime, callID: UInt64)>()
+    private var isSweepScheduled = false
 
     /// A client for `owner` that dials `endpoints` (client URLs such as `http://etcd-1:2379`).
     /// The world must have an etcd cluster.
@@ -217,7 +224,6 @@ public final class EtcdClient: KeyValueClient {
         session = nil
         for callID in calls.keys.sorted() where calls[callID]?.sentOn === closed {
             let call = calls.removeValue(forKey: callID)!
-            call.timer.cancel()
             call.completion(.failure(.unavailable("transport is closing")))
         }
         owner.after(Span.milliseconds(10)) { [weak self] in self?.connect() }
@@ -253,8 +259,8 @@ public final class EtcdClient: KeyValueClient {
         isClosed = true
         session?.connection.closeFromClient()
         session = nil
-        for call in calls.values { call.timer.cancel() }
         calls = [:]
+        deadlines = []
         callsAwaitingConnection = []
         watches = [:]
     }
@@ -275,7 +281,6 @@ public final class EtcdClient: KeyValueClient {
         case .unary(let callID, let result):
             guard let call = calls[callID], call.sentOn === from else { return }
             calls[callID] = nil
-            call.timer.cancel()
             lastAnswerAt = owner.world.now
             call.completion(result)
         case .pong(let sequence):
@@ -298,8 +303,9 @@ public final class EtcdClient: KeyValueClient {
         }
         nextCallID += 1
         let callID = nextCallID
-        let timer = owner.timer(after: configuration.requestTimeout) { [weak self] in self?.expire(callID) }
-        calls[callID] = PendingUnary(request: request, completion: completion, timer: timer, sentOn: nil)
+        calls[callID] = PendingUnary(request: request, completion: completion, sentOn: nil)
+        deadlines.append((owner.world.now + configuration.requestTimeout, callID))
+        scheduleDeadlineSweep()
         if let session {
             send(callID, on: session)
         } else {
@@ -312,6 +318,24 @@ public final class EtcdClient: KeyValueClient {
     private func send(_ callID: UInt64, on pinned: ClientSession) {
         calls[callID]!.sentOn = pinned
         sendFrame(.unary(callID: callID, calls[callID]!.request), on: pinned)
+    }
+
+    private func scheduleDeadlineSweep() {
+        guard !isSweepScheduled else { return }
+        // Calls answered already need no timer: look past them to the oldest one still waiting.
+        while let first = deadlines.first, calls[first.callID] == nil { deadlines.removeFirst() }
+        guard let first = deadlines.first else { return }
+        isSweepScheduled = true
+        owner.after(max(0, first.deadline - owner.world.now)) { [weak self] in
+            guard let self else { return }
+            isSweepScheduled = false
+            let now = owner.world.now
+            while let first = deadlines.first, first.deadline <= now {
+                deadlines.removeFirst()
+                expire(first.callID)
+            }
+            scheduleDeadlineSweep()
+        }
     }
 
     private func expire(_ callID: UInt64) {

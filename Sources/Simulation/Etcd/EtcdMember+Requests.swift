@@ -6,7 +6,6 @@
 struct PendingCall {
     let session: ClientSession
     let callID: UInt64
-    let timer: Timer
 }
 
 /// A linearizable read waiting for a read index, then for the member to apply up to it.
@@ -114,11 +113,8 @@ extension EtcdMember {
         case .configurationChange(let change): identifier = change.identifier
         case .empty: preconditionFailure("nobody waits on an empty entry")
         }
-        let timer = timer(after: configuration.requestTimeout) { [unowned self] in
-            guard let call = pendingCalls.removeValue(forKey: identifier) else { return }
-            reply(call.callID, .failure(.requestTimedOut), to: call.session)
-        }
-        pendingCalls[identifier] = PendingCall(session: session, callID: callID, timer: timer)
+        pendingCalls[identifier] = PendingCall(session: session, callID: callID)
+        proposalDeadlines.append((world.now + configuration.requestTimeout, identifier))
         // A proposal dropped for want of a leader is not retried: the call times out, as in etcd.
         node.propose(payload)
     }
@@ -132,7 +128,6 @@ extension EtcdMember {
         case .empty: return
         }
         guard identifier != 0, let call = pendingCalls.removeValue(forKey: identifier) else { return }
-        call.timer.cancel()
         let result: Result<UnaryResponse, EtcdError>
         switch outcome {
         case .nothing:
@@ -163,6 +158,18 @@ extension EtcdMember {
         var result = header()
         result.revision = revision
         return result
+    }
+
+    /// Called every tick: proposals still unapplied at their deadline get `request timed out`
+    /// (within a tick of it, as etcd's own timer granularity would allow).
+    func expireProposals() {
+        let now = world.now
+        while let first = proposalDeadlines.first, first.deadline <= now {
+            proposalDeadlines.removeFirst()
+            if let call = pendingCalls.removeValue(forKey: first.identifier) {
+                reply(call.callID, .failure(.requestTimedOut), to: call.session)
+            }
+        }
     }
 
     // MARK: Membership

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// One etcd server: a process that runs a Raft member, keeps its write-ahead log and snapshot on
 /// disk (durable: they survive a stop), applies committed entries to its store, and serves
 /// clients over the kernel's connections.
@@ -34,6 +36,8 @@ public final class EtcdMember: SimProcess {
     private var nextPublishAttempt: SimTime = 0
     private var reportedLeaderTerm: UInt64 = 0
     var pendingCalls: [UInt64: PendingCall] = [:]
+    /// Proposals in the order made, with their deadlines (all share one timeout, so in order).
+    var proposalDeadlines = Deque<(deadline: SimTime, identifier: UInt64)>()
     var reads = ReadQueue()
     var pendingTransfers: [PendingTransfer] = []
     var watches: [ServerWatch] = []
@@ -86,6 +90,7 @@ public final class EtcdMember: SimProcess {
         nextPublishAttempt = world.now
         reportedLeaderTerm = 0
         pendingCalls = [:]
+        proposalDeadlines = []
         reads = ReadQueue()
         pendingTransfers = []
         watches = []
@@ -94,17 +99,12 @@ public final class EtcdMember: SimProcess {
         processReady()
     }
 
-    override public func willStop() {
-        // Everything volatile goes; what matters is that nothing scheduled by this incarnation
-        // runs again, which `after` guarantees.
-        for call in pendingCalls.values { call.timer.cancel() }
-    }
-
     private func tick() {
         node.tick()
         publishAttributesIfNeeded()
         checkTransfers()
         expireReads()
+        expireProposals()
         processReady()
         after(configuration.tickInterval) { [unowned self] in tick() }
     }

@@ -148,6 +148,8 @@ public struct MVCCStore: Equatable, Sendable {
     }
 
     private func checkNoDuplicateWrites(_ operations: [RequestOperation]) throws(EtcdError) {
+        // Most transactions hold one operation: no set needed to know it is not repeated.
+        guard operations.count > 1 else { return }
         var written = Set<String>()
         for case .put(let key, _, _) in operations where !written.insert(key).inserted {
             throw .invalid("duplicate key given in txn request")

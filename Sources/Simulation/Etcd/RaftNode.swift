@@ -451,50 +451,51 @@ final class RaftNode {
     }
 
     private func handleAppendResponse(_ message: RaftMessage) {
-        guard var follower = progress[message.from] else { return }
-        follower.recentActive = true
+        // Progress is mutated in place throughout: a copy out of the dictionary would make the
+        // next change to its in-flight window copy the whole window.
+        guard progress[message.from] != nil else { return }
+        progress[message.from]!.recentActive = true
         if message.reject {
-            guard follower.stepBack(rejected: message.index, followerLastIndex: message.rejectHint) else { return }
-            if follower.state == .replicate { follower.becomeProbe() }
-            progress[message.from] = follower
+            guard progress[message.from]!.stepBack(rejected: message.index, followerLastIndex: message.rejectHint) else { return }
+            if progress[message.from]!.state == .replicate { progress[message.from]!.becomeProbe() }
             sendAppend(to: message.from)
             return
         }
-        let wasPaused = follower.isPaused(maximumInflight: configuration.maximumInflightAppends)
-        guard follower.acknowledge(message.index) else {
-            progress[message.from] = follower
-            return
+        let wasPaused = progress[message.from]!.isPaused(maximumInflight: configuration.maximumInflightAppends)
+        guard progress[message.from]!.acknowledge(message.index) else { return }
+        switch progress[message.from]!.state {
+        case .probe:
+            progress[message.from]!.becomeReplicate()
+        case .snapshot where progress[message.from]!.match >= progress[message.from]!.pendingSnapshotIndex:
+            progress[message.from]!.becomeProbe()
+            progress[message.from]!.becomeReplicate()
+        default:
+            break
         }
-        if follower.state == .probe {
-            follower.becomeReplicate()
-        } else if follower.state == .snapshot && follower.match >= follower.pendingSnapshotIndex {
-            follower.becomeProbe()
-            follower.becomeReplicate()
-        }
-        progress[message.from] = follower
         if commitIfQuorum() {
             broadcastPending = true
         } else if wasPaused {
             sendAppend(to: message.from)
         }
         while sendAppend(to: message.from, evenIfEmpty: false) {}
-        if message.from == leadTransferee && follower.match == log.lastIndex {
+        if message.from == leadTransferee && progress[message.from]?.match == log.lastIndex {
             send(RaftMessage(kind: .timeoutNow, from: id, to: message.from, term: term))
         }
     }
 
     private func handleHeartbeatResponse(_ message: RaftMessage) {
-        guard var follower = progress[message.from] else { return }
-        follower.heardFrom(maximumInflight: configuration.maximumInflightAppends)
-        progress[message.from] = follower
-        if follower.match < log.lastIndex { sendAppend(to: message.from) }
+        guard progress[message.from] != nil else { return }
+        progress[message.from]!.heardFrom(maximumInflight: configuration.maximumInflightAppends)
+        if progress[message.from]!.match < log.lastIndex { sendAppend(to: message.from) }
         if message.context != 0 { acknowledgeRead(context: message.context, from: message.from) }
     }
 
     /// Commits the highest index a quorum holds, if it is of this term. True if it advanced.
     @discardableResult
     private func commitIfQuorum() -> Bool {
-        var matches = voters.map { progress[$0]?.match ?? 0 }
+        var matches: [UInt64] = []
+        matches.reserveCapacity(voters.count)
+        for voter in voters { matches.append(progress[voter]?.match ?? 0) }
         matches.sort(by: >)
         guard matches.count >= quorum else { return false }
         let hadCommittedInTerm = log.term(at: log.committed) == term
@@ -507,27 +508,26 @@ final class RaftNode {
     /// false if nothing was sent.
     @discardableResult
     private func sendAppend(to member: MemberID, evenIfEmpty: Bool = true) -> Bool {
-        guard var follower = progress[member], member != id,
+        guard member != id, let follower = progress[member],
               !follower.isPaused(maximumInflight: configuration.maximumInflightAppends) else { return false }
-        let previousIndex = follower.next - 1
+        let next = follower.next
+        let previousIndex = next - 1
         if let previousTerm = log.term(at: previousIndex),
-           let entries = log.entries(from: follower.next, maximumCount: configuration.maximumEntriesPerAppend) {
+           let entries = log.entries(from: next, maximumCount: configuration.maximumEntriesPerAppend) {
             if entries.isEmpty && !evenIfEmpty { return false }
             var message = RaftMessage(kind: .append, from: id, to: member, term: term)
             message.index = previousIndex
             message.logTerm = previousTerm
             message.entries = entries
             message.commit = log.committed
-            follower.sentAppend(lastIndex: previousIndex + UInt64(entries.count), entryCount: entries.count)
-            progress[member] = follower
+            progress[member]!.sentAppend(lastIndex: previousIndex + UInt64(entries.count), entryCount: entries.count)
             send(message)
             return true
         }
         guard follower.recentActive, let snapshot = log.snapshot else { return false }
         var message = RaftMessage(kind: .snapshot, from: id, to: member, term: term)
         message.snapshot = snapshot
-        follower.becomeSnapshot(index: snapshot.index, tick: tickCount)
-        progress[member] = follower
+        progress[member]!.becomeSnapshot(index: snapshot.index, tick: tickCount)
         send(message)
         return true
     }

@@ -23,7 +23,7 @@ public struct LogEntry: Equatable, Sendable {
 
 /// What an entry carries: nothing (a new leader's first entry), a client request, or a
 /// membership change, which Raft itself acts on when it is applied.
-public enum EntryPayload: Equatable, Sendable {
+public indirect enum EntryPayload: Equatable, Sendable {
     case empty
     case request(ReplicatedRequest)
     case configurationChange(ConfigurationChange)
