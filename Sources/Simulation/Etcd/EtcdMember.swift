@@ -70,9 +70,9 @@ public final class EtcdMember: SimProcess {
     public func logTerms(from start: UInt64 = 1) -> [(index: UInt64, term: UInt64)] {
         guard isRunning else { return [] }
         let log = node.log
-        return (max(start, log.firstIndex)...max(log.lastIndex, 1)).compactMap { index in
-            log.term(at: index).map { (index, $0) }
-        }
+        let first = max(start, log.firstIndex)
+        guard first <= log.lastIndex else { return [] }
+        return (first...log.lastIndex).compactMap { index in log.term(at: index).map { (index, $0) } }
     }
     /// Log entries held in memory (running) or on disk (stopped), for the safety checker.
     public var logEntries: [LogEntry] { isRunning ? node.log.entries : disk.entries }
