@@ -12,6 +12,8 @@
 ///   compact R | member add NAME | member remove NAME | start NAME | stop NAME | move-leader NAME
 ///   crash HOST | restart HOST | partition A,B | C (cuts only those links) | heal | slow-disk M DURATION | drop P
 ///   watch NAME PREFIX [from R] | events NAME
+///   fill N PREFIX                       N writes, one after another (to grow the log past a snapshot)
+///   disk                                each member's write-ahead log and snapshot
 final class EtcdScenarioHarness {
     private(set) var world: World!
     private(set) var cluster: EtcdCluster!
@@ -42,6 +44,8 @@ final class EtcdScenarioHarness {
         case "slow-disk": return slowDisk(arguments)
         case "drop": world.network.dropProbability = Double(arguments.first ?? "0") ?? 0; return ""
         case "watch": return openWatch(arguments)
+        case "fill": return fill(arguments)
+        case "disk": return diskLines()
         case "events": return events(arguments)
         default: return "error: unknown command \(verb)"
         }
@@ -104,6 +108,25 @@ final class EtcdScenarioHarness {
             }
             return "\(member.memberName): " + runs.map { "\($0.term)x\($0.count)" }.joined(separator: " ")
                 + " (commit \(member.commitIndex))"
+        }.joined(separator: "\n")
+    }
+
+    private func fill(_ arguments: [String]) -> String {
+        guard arguments.count == 2, let count = Int(arguments[0]) else { return "error: fill N PREFIX" }
+        var failures = 0
+        for index in 1...max(count, 1) {
+            if keyValue("put", ["\(arguments[1])\(index)", "x"]).hasPrefix("error") { failures += 1 }
+        }
+        return failures == 0 ? "" : "error: \(failures) writes failed"
+    }
+
+    /// What each member's disk holds: it survives crashes, unlike everything else.
+    private func diskLines() -> String {
+        cluster.processes.map { member in
+            let disk = member.disk
+            let vote = disk.hardState.vote == 0 ? "none" : name(of: disk.hardState.vote)
+            return "\(member.memberName): snapshot \(disk.snapshot?.index ?? 0), entries \(disk.compactedIndex + 1)..\(disk.lastIndex), "
+                + "term \(disk.hardState.term), vote \(vote), commit \(disk.hardState.commit)"
         }.joined(separator: "\n")
     }
 
