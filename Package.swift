@@ -38,7 +38,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        // Scenario files are read from the source tree (#filePath), so they are not resources.
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"], exclude: ["testdata"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
     ]

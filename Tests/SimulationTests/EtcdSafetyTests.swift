@@ -14,9 +14,13 @@ import Testing
 @Suite struct EtcdSafetyTests {
     static let seeds = seedCount("FIREDRILL_ETCD_SAFETY_SEEDS", default: 1_000)
 
-    @Test func safetyHoldsUnderChaos() {
+    /// The sweep runs in four interleaved parts, which Swift Testing runs in parallel.
+    @Test(arguments: 0..<4)
+    func safetyHoldsUnderChaos(part: Int) {
         let single = ProcessInfo.processInfo.environment["FIREDRILL_ETCD_SAFETY_SEED"].flatMap(UInt64.init)
-        let seeds: [UInt64] = single.map { [$0] } ?? Array(1...UInt64(EtcdSafetyTests.seeds))
+        let all: [UInt64] = single.map { [$0] } ?? Array(1...UInt64(max(EtcdSafetyTests.seeds, 1)))
+        let seeds = all.filter { Int($0 % 4) == part }
+        guard !seeds.isEmpty else { return }
         var seedsWithProgress = 0
         var totalElections = 0
         for seed in seeds {

@@ -13,6 +13,7 @@ public enum EtcdClusterError: Error, Equatable, CustomStringConvertible {
     case hostDown(String)
     case notAMember(String)
     case alreadyRunning(String)
+    case notRunning(String)
     case removed(String)
 
     public var description: String {
@@ -24,6 +25,7 @@ public enum EtcdClusterError: Error, Equatable, CustomStringConvertible {
         case .notAMember(let name):
             "\(name) is not a member of the cluster: add it first with etcdctl \"member add \(name) --peer-urls=http://\(name):2380\""
         case .alreadyRunning(let name): "etcd is already running as \(name)"
+        case .notRunning(let name): "etcd is not running as \(name)"
         case .removed(let name): "member \(name) has already been removed from the cluster; add it again as a new member"
         }
     }
@@ -189,7 +191,8 @@ public final class EtcdCluster: WorldComponent {
 
     /// Stops a member's etcd process cleanly (`systemctl stop etcd`).
     public func stopMember(named name: String) throws(EtcdClusterError) {
-        guard let member = member(named: name), member.isRunning else { throw .notAMember(name) }
+        guard let member = member(named: name) else { throw .notAMember(name) }
+        guard member.isRunning else { throw .notRunning(name) }
         world.stop(member, graceful: true)
     }
 

@@ -30,8 +30,6 @@ public final class EtcdMember: SimProcess {
     private var lastSnapshotIndex: UInt64 = 0
     /// Set when this member applies its own removal: it serves nothing more.
     public private(set) var wasRemoved = false
-    /// When each peer was last heard from, for etcd's strict reconfiguration check.
-    private var lastHeard: [MemberID: SimTime] = [:]
     private var nextSequence: UInt64 = 0
     private var nextPublishAttempt: SimTime = 0
     private var reportedLeaderTerm: UInt64 = 0
@@ -74,8 +72,6 @@ public final class EtcdMember: SimProcess {
         guard first <= log.lastIndex else { return [] }
         return (first...log.lastIndex).compactMap { index in log.term(at: index).map { (index, $0) } }
     }
-    /// Log entries held in memory (running) or on disk (stopped), for the safety checker.
-    public var logEntries: [LogEntry] { isRunning ? node.log.entries : disk.entries }
 
     // MARK: Lifecycle
 
@@ -86,7 +82,6 @@ public final class EtcdMember: SimProcess {
         lastSnapshotIndex = disk.snapshot?.index ?? 0
         isSyncing = false
         wasRemoved = false
-        lastHeard = [:]
         nextPublishAttempt = world.now
         reportedLeaderTerm = 0
         pendingCalls = [:]
@@ -201,7 +196,6 @@ public final class EtcdMember: SimProcess {
             }
             return
         }
-        lastHeard[message.from] = world.now
         node.step(message)
         processReady()
     }
@@ -224,12 +218,6 @@ public final class EtcdMember: SimProcess {
 
     func header() -> ResponseHeader {
         ResponseHeader(revision: state.store.revision, memberID: memberID, raftTerm: node.term, clusterID: cluster.clusterID)
-    }
-
-    /// Peers heard from recently, counting this member: etcd's idea of "started and connected".
-    func activeMemberCount(among members: [MemberID]) -> Int {
-        let horizon = world.now - Span.seconds(5)
-        return members.filter { $0 == memberID || (lastHeard[$0] ?? Int64.min) >= horizon }.count
     }
 
     /// A started member announces its name and client URL through the log, as etcd does on

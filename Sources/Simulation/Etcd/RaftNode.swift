@@ -68,9 +68,6 @@ final class RaftNode {
     var quorum: Int { voters.count / 2 + 1 }
     var isVoter: Bool { voters.binarySearchContains(id) }
 
-    /// The highest index each voter is known to hold, for status displays (leader only).
-    func matchIndex(of member: MemberID) -> UInt64? { progress[member]?.match }
-
     // MARK: Driving the state machine
 
     func tick() {
@@ -189,9 +186,6 @@ final class RaftNode {
             send(request)
         }
     }
-
-    /// Starts an election now (what `etcdctl move-leader` and tests use to force one).
-    func campaign() { startElection(transfer: false) }
 
     // MARK: Elections
 
