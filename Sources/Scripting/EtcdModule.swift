@@ -45,8 +45,9 @@ enum EtcdModule {
                        "start etcd as member name (after etcdctl \"member add\"), on the host its peer URL names, or restart a stopped member",
                        details: "etcd.start(\"etcd-4\")                         -- peer URL http://etcd-4:2380\netcd.start(\"extra\", \"http://node-1:2380\")   -- runs on node-1") { call in
             let cluster = try requireCluster(call, world)
+            let name = try call.string(1), peerURL = try call.optionalString(2)
             do {
-                try cluster.startMember(named: try call.string(1), peerURL: try call.optionalString(2))
+                try cluster.startMember(named: name, peerURL: peerURL)
             } catch {
                 return call.fail("\(error)")
             }
@@ -55,8 +56,9 @@ enum EtcdModule {
         }
         runtime.define("etcd.stop", usage: "etcd.stop(name)", "stop member name's etcd process cleanly (systemctl stop etcd)") { call in
             let cluster = try requireCluster(call, world)
+            let name = try call.string(1)
             do {
-                try cluster.stopMember(named: try call.string(1))
+                try cluster.stopMember(named: name)
             } catch {
                 return call.fail("\(error)")
             }

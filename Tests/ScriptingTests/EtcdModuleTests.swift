@@ -112,7 +112,9 @@ import Simulation
             let reply = core.feed("select(2, etcdctl(\(LuaValue.quote(command))))")
             #expect(reply.text == expected, "etcdctl \(command)")
         }
-        #expect(core.feed("etcdctl(42)").failed, "a non-string command is misuse: a Lua error")
+        #expect(core.feed("etcdctl({})").failed, "a non-string command is misuse: a Lua error")
+        #expect(core.feed("etcd.start({})").failed && core.feed("etcd.stop()").failed)
+        #expect(core.feed("select(2, etcd.stop('nobody'))").text == "no etcd member named nobody; etcd.members() lists them")
     }
 
     @Test func aWorldWithoutEtcdSaysSo() throws {

@@ -40,6 +40,16 @@ public struct EtcdClientConfiguration: Sendable, Equatable {
 ///
 /// Which client gets stuck is never decided here: it follows from which endpoint answered its
 /// dial first, what happened to that member, and whether the teardown reached the client.
+///
+/// An owner creates its clients when it starts, one per purpose:
+///
+///     override func didStart() {
+///         let cluster = world.component(EtcdCluster.self)!
+///         endpointsStorage = EtcdClient(owner: self, endpoints: cluster.clientURLs, version: .v3_1, label: "endpoints")
+///     }
+///
+/// (`EtcdClient(owner:discoveringMembersWith:)` looks the members up at every dial instead, as a
+/// DNS name for the cluster would.)
 public final class EtcdClient: KeyValueClient {
     public let owner: SimProcess
     public let version: EtcdClientVersion

@@ -14,6 +14,7 @@ public enum EtcdClusterError: Error, Equatable, CustomStringConvertible {
     case notAMember(String)
     case alreadyRunning(String)
     case notRunning(String)
+    case unknownMember(String)
     case removed(String)
 
     public var description: String {
@@ -26,6 +27,7 @@ public enum EtcdClusterError: Error, Equatable, CustomStringConvertible {
             "\(name) is not a member of the cluster: add it first with etcdctl \"member add \(name) --peer-urls=http://\(name):2380\""
         case .alreadyRunning(let name): "etcd is already running as \(name)"
         case .notRunning(let name): "etcd is not running as \(name)"
+        case .unknownMember(let name): "no etcd member named \(name); etcd.members() lists them"
         case .removed(let name): "member \(name) has already been removed from the cluster; add it again as a new member"
         }
     }
@@ -191,7 +193,7 @@ public final class EtcdCluster: WorldComponent {
 
     /// Stops a member's etcd process cleanly (`systemctl stop etcd`).
     public func stopMember(named name: String) throws(EtcdClusterError) {
-        guard let member = member(named: name) else { throw .notAMember(name) }
+        guard let member = member(named: name) else { throw .unknownMember(name) }
         guard member.isRunning else { throw .notRunning(name) }
         world.stop(member, graceful: true)
     }
