@@ -113,13 +113,14 @@ static inline int fd_trampoline(lua_State *L) {
     return lua_error(L);
 }
 
-static inline void fd_push_host_function(lua_State *L, lua_Integer identifier) {
-    lua_pushinteger(L, identifier);
+/// Upvalue 1 points at the Swift function object (kept alive by the Swift state).
+static inline void fd_push_host_function(lua_State *L, void *function) {
+    lua_pushlightuserdata(L, function);
     lua_pushcclosure(L, fd_trampoline, 1);
 }
 
-static inline lua_Integer fd_host_function_identifier(lua_State *L) {
-    return lua_tointegerx(L, lua_upvalueindex(1), NULL);
+static inline void *fd_host_function_pointer(lua_State *L) {
+    return lua_touserdata(L, lua_upvalueindex(1));
 }
 
 /// Message handler for every protected call: the message plus a traceback, as `lua.c` does it.

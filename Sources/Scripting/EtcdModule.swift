@@ -43,7 +43,7 @@ enum EtcdModule {
         let world = runtime.world
         runtime.define("etcd.start", usage: "etcd.start(name [, peer_url])",
                        "start etcd as member name (after etcdctl \"member add\"), on the host its peer URL names, or restart a stopped member",
-                       details: "etcd.start(\"etcd-4\")                         -- peer URL http://etcd-4:2380\netcd.start(\"extra\", \"http://node-1:2380\")   -- runs on node-1") { call in
+                       details: "etcd.start(\"etcd-4\")                         -- peer URL http://etcd-4:2380\netcd.start(\"extra\", \"http://node-1:2380\")   -- runs on node-1", mutates: true) { call in
             let cluster = try requireCluster(call, world)
             let name = try call.string(1), peerURL = try call.optionalString(2)
             do {
@@ -54,7 +54,8 @@ enum EtcdModule {
             call.push(boolean: true)
             return 1
         }
-        runtime.define("etcd.stop", usage: "etcd.stop(name)", "stop member name's etcd process cleanly (systemctl stop etcd)") { call in
+        runtime.define("etcd.stop", usage: "etcd.stop(name)", "stop member name's etcd process cleanly (systemctl stop etcd)",
+                       mutates: true) { call in
             let cluster = try requireCluster(call, world)
             let name = try call.string(1)
             do {

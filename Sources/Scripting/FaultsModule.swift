@@ -11,28 +11,28 @@ enum FaultsModule {
                        details: """
                        faults.partition{"eu-west-1a"}                  -- one zone against the rest
                        faults.partition{{"node-1", "node-2"}, {"node-3"}} -- explicit groups
-                       """) { call in
+                       """, mutates: true) { call in
             let groups = try partitionGroups(call, world: world)
             world.network.partition(Partition(groups: groups))
             return 0
         }
-        runtime.define("faults.heal", usage: "faults.heal()", "remove every partition and clog") { _ in
+        runtime.define("faults.heal", usage: "faults.heal()", "remove every partition and clog", mutates: true) { _ in
             world.network.heal()
             return 0
         }
         runtime.define("faults.crash", usage: "faults.crash(host)",
-                       "crash a host: every process on it dies and no peer is told") { call in
+                       "crash a host: every process on it dies and no peer is told", mutates: true) { call in
             world.crash(try host(call, 1, world: world))
             return 0
         }
         runtime.define("faults.restart", usage: "faults.restart(host)",
-                       "bring a crashed host back, or reboot a running one") { call in
+                       "bring a crashed host back, or reboot a running one", mutates: true) { call in
             world.restart(try host(call, 1, world: world))
             return 0
         }
         runtime.define("faults.clog", usage: "faults.clog{from=, to=, delay=, drop=, one_way=}",
                        "slow down or lose messages between zones or hosts",
-                       details: "faults.clog{from=\"eu-west-1a\", delay=\"200ms\", drop=0.1}") { call in
+                       details: "faults.clog{from=\"eu-west-1a\", delay=\"200ms\", drop=0.1}", mutates: true) { call in
             world.network.clog(try clog(call, world: world))
             return 0
         }

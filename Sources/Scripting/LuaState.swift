@@ -44,7 +44,13 @@ public final class LuaState {
     /// The raw state. Calls through it must follow the bridge's rules (DESIGN.md).
     let state: OpaquePointer
     private let context: UnsafeMutablePointer<fd_context>
-    private var hostFunctions: [(name: String, body: (LuaCall) throws -> Int32)] = []
+    /// Swift functions exposed to Lua, by the identifier their trampoline carries; names apart,
+    /// so a call copies no string.
+    private var hostFunctions: ContiguousArray<Unmanaged<HostFunction>> = []
+    private var hostFunctionNames: [String] = []
+    /// Shared with function references, which must not touch the state once it is gone. (A weak
+    /// reference would give the state a side table and slow every retain of it.)
+    let lifetime = LuaStateLifetime()
     /// Nesting of Swift → Lua calls; the budget resets only for the outermost one.
     private var callDepth = 0
     public var limits: LuaLimits {
@@ -65,14 +71,16 @@ public final class LuaState {
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
         context.pointee.dispatch = { state in
             guard let state, let context = fd_context_of(state), let host = context.pointee.host else { return -1 }
-            return Unmanaged<LuaState>.fromOpaque(host).takeUnretainedValue().dispatch(state)
+            return Unmanaged<LuaState>.fromOpaque(host)._withUnsafeGuaranteedRef { $0.dispatch(state) }
         }
         applyLimits()
         try openSandbox(random: random)
     }
 
     deinit {
+        lifetime.isAlive = false
         lua_close(state)
+        for function in hostFunctions { function.release() }
         context.deallocate()
     }
 
@@ -293,7 +301,8 @@ public final class LuaState {
     /// the C trampoline, never by Swift.
     public func register(_ path: String, _ body: @escaping (LuaCall) throws -> Int32) {
         let identifier = hostFunctions.count
-        hostFunctions.append((path, body))
+        hostFunctions.append(Unmanaged.passRetained(HostFunction(body, identifier: identifier)))
+        hostFunctionNames.append(path)
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
         var parts = path.split(separator: ".").map(String.init)
@@ -310,7 +319,7 @@ public final class LuaState {
             }
         }
         lua_pushstring(state, last)
-        fd_push_host_function(state, lua_Integer(identifier))
+        fd_push_host_function(state, hostFunctions[identifier].toOpaque())
         lua_rawset(state, -3)
     }
 
@@ -323,17 +332,22 @@ public final class LuaState {
         }
     }
 
+    func hostFunctionName(_ identifier: Int) -> String { hostFunctionNames[identifier] }
+
     private func dispatch(_ thread: OpaquePointer) -> Int32 {
-        let identifier = Int(fd_host_function_identifier(thread))
-        guard identifier >= 0, identifier < hostFunctions.count else {
+        guard let pointer = fd_host_function_pointer(thread) else {
             lua_pushstring(thread, "unknown host function")
             return -1
         }
-        let function = hostFunctions[identifier]
+        let function = Unmanaged<HostFunction>.fromOpaque(pointer)
         context.pointee.host_depth += 1
         defer { context.pointee.host_depth -= 1 }
         do {
-            return try function.body(LuaCall(thread: thread, host: self, functionName: function.name))
+            // The state keeps every function alive; calling through a guaranteed reference skips
+            // a retain and release per call.
+            return try function._withUnsafeGuaranteedRef {
+                try $0.body(LuaCall(thread: thread, host: self, identifier: $0.identifier))
+            }
         } catch let error as LuaError {
             lua_settop(thread, 0)
             lua_pushstring(thread, error.description)
@@ -458,7 +472,7 @@ public final class LuaState {
     /// Pops the function on top of the main stack into a registry reference.
     private func makeReference() -> LuaFunctionReference {
         let reference = luaL_ref(state, fd_registry_index())
-        return LuaFunctionReference(reference: reference, state: self)
+        return LuaFunctionReference(reference: reference, state: self, lifetime: lifetime)
     }
 
     func releaseReference(_ reference: Int32) {
@@ -602,12 +616,25 @@ public final class LuaState {
     """
 }
 
+/// A Swift function registered in a state.
+final class HostFunction {
+    let body: (LuaCall) throws -> Int32
+    let identifier: Int
+    init(_ body: @escaping (LuaCall) throws -> Int32, identifier: Int) {
+        self.body = body
+        self.identifier = identifier
+    }
+}
+
 /// The arguments and results of one call from Lua into Swift. Valid only during that call.
 public struct LuaCall {
     let thread: OpaquePointer
-    unowned let host: LuaState
+    /// Valid for the call: the state outlives every call into it.
+    unowned(unsafe) let host: LuaState
+    let identifier: Int
+
     /// The dotted name the function was registered under, for error messages.
-    public let functionName: String
+    public var functionName: String { host.hostFunctionName(identifier) }
 
     public var argumentCount: Int32 { lua_gettop(thread) }
 

@@ -234,15 +234,25 @@ extension LuaValue: CustomStringConvertible {
 /// state; it is released when the last Swift reference goes.
 public final class LuaFunctionReference: Hashable {
     public let reference: Int32
-    weak var state: LuaState?
+    private unowned(unsafe) let owner: LuaState
+    private let lifetime: LuaStateLifetime
 
-    init(reference: Int32, state: LuaState) {
+    init(reference: Int32, state: LuaState, lifetime: LuaStateLifetime) {
         self.reference = reference
-        self.state = state
+        self.owner = state
+        self.lifetime = lifetime
     }
 
-    deinit { state?.releaseReference(reference) }
+    /// The state this function lives in, or nil once that state is gone.
+    var state: LuaState? { lifetime.isAlive ? owner : nil }
+
+    deinit { if lifetime.isAlive { owner.releaseReference(reference) } }
 
     public static func == (left: LuaFunctionReference, right: LuaFunctionReference) -> Bool { left === right }
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+}
+
+/// Whether a Lua state still exists; shared by the state and the references into it.
+final class LuaStateLifetime {
+    var isAlive = true
 }

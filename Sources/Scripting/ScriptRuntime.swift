@@ -20,6 +20,7 @@ public final class ScriptRuntime {
         self.lua = try LuaState(limits: limits, random: world.random("lua/math.random"))
         SimModule.install(into: self)
         FaultsModule.install(into: self)
+        TelemetryModule.install(into: self)
         EtcdModule.install(into: self)
         HelpModule.install(into: self)
     }
@@ -29,12 +30,43 @@ public final class ScriptRuntime {
         documentation.add(Topic(name: name, usage: usage ?? name, summary: summary, details: details))
     }
 
-    /// Defines a documented Swift function at a dotted global path.
+    /// Defines a documented Swift function at a dotted global path. A function that changes the
+    /// world (moves time, schedules, breaks things) says `mutates: true`, so that it refuses while
+    /// the runtime is read-only: graders and lab checks may look at the world, never change it.
     public func define(_ path: String, usage: String, _ summary: String, details: String = "",
-                       _ body: @escaping (LuaCall) throws -> Int32) {
+                       mutates: Bool = false, _ body: @escaping (LuaCall) throws -> Int32) {
         document(path, usage: usage, summary, details: details)
-        lua.register(path, body)
+        guard mutates else {
+            lua.register(path, body)
+            return
+        }
+        lua.register(path) { [unowned self] call in
+            if let reader = readOnlyReader {
+                throw call.error("\(path) changes the world, which \(reader) may only read")
+            }
+            return try body(call)
+        }
     }
+
+    // MARK: Read-only mode
+
+    /// Who is reading while the world is read-only ("a grader", "a lab's step check"), or nil
+    /// when scripts may change it. Every function defined with `mutates: true` refuses meanwhile.
+    public private(set) var readOnlyReader: String?
+
+    public var isReadOnly: Bool { readOnlyReader != nil }
+
+    /// Runs `body` with the world read-only for `reader`. Nests: the outermost reader is named.
+    public func readingOnly<Result>(as reader: String, _ body: () throws -> Result) rethrows -> Result {
+        let previous = readOnlyReader
+        readOnlyReader = previous ?? reader
+        defer { readOnlyReader = previous }
+        return try body()
+    }
+
+    /// Why a script may not move time by a span now, or nil when it may. Labs set this to limit
+    /// the trainee's `sim.advance`; the host's own `advance(by:)` is never limited.
+    public var advanceRefusal: ((SimTime) -> String?)?
 
     /// Runs a script file's text; errors come back with their traceback.
     @discardableResult

@@ -22,8 +22,10 @@ enum SimModule {
             return 1
         }
         runtime.define("sim.advance", usage: "sim.advance(d)",
-                       "let simulated time pass: d is seconds or \"90s\", \"5m\", \"1h30m\"") { [unowned runtime] call in
+                       "let simulated time pass: d is seconds or \"90s\", \"5m\", \"1h30m\"",
+                       mutates: true) { [unowned runtime] call in
             let span = try duration(call, 1)
+            if let refusal = runtime.advanceRefusal?(span) { throw call.error(refusal) }
             try runtime.advance(by: span)
             return 0
         }
@@ -47,14 +49,14 @@ enum SimModule {
         let world = runtime.world
         runtime.define("sim.at", usage: "sim.at(t, fn)",
                        "run fn when the clock reaches t: seconds since start, \"14:20\" or \"+5m\"; returns an id",
-                       details: "sim.at(\"14:20\", function() faults.crash(\"node-1\") end)") { [unowned runtime] call in
+                       details: "sim.at(\"14:20\", function() faults.crash(\"node-1\") end)", mutates: true) { [unowned runtime] call in
             let due = try instant(call, 1, world: world)
             let function = try call.function(2)
             call.push(integer: Int64(runtime.schedule(at: due, function)))
             return 1
         }
         runtime.define("sim.every", usage: "sim.every(d, fn)",
-                       "run fn every d of simulated time until it returns false or is cancelled; returns an id") { [unowned runtime] call in
+                       "run fn every d of simulated time until it returns false or is cancelled; returns an id", mutates: true) { [unowned runtime] call in
             let period = try duration(call, 1)
             guard period > 0 else { throw call.argumentError(1, "period must be positive") }
             let function = try call.function(2)
@@ -63,7 +65,7 @@ enum SimModule {
         }
         runtime.define("sim.when", usage: "sim.when(predicate, fn [, every])",
                        "run fn once, the first time predicate() is true; checked every simulated second (or every d)",
-                       details: "sim.when(function() return sim.now() > 60 end, function() print(\"a minute\") end)") { [unowned runtime] call in
+                       details: "sim.when(function() return sim.now() > 60 end, function() print(\"a minute\") end)", mutates: true) { [unowned runtime] call in
             let predicate = try call.function(1)
             let function = try call.function(2)
             let interval = call.isNil(3) ? defaultPollInterval : try duration(call, 3)
@@ -71,7 +73,7 @@ enum SimModule {
             call.push(integer: Int64(runtime.whenever(predicate, interval: interval, function)))
             return 1
         }
-        runtime.define("sim.cancel", usage: "sim.cancel(id)", "call off a timer from sim.at, sim.every or sim.when") { [unowned runtime] call in
+        runtime.define("sim.cancel", usage: "sim.cancel(id)", "call off a timer from sim.at, sim.every or sim.when", mutates: true) { [unowned runtime] call in
             let identifier = Int(try call.integer(1))
             let timer = runtime.scheduledCallbacks.removeValue(forKey: identifier)
             timer?.cancel()

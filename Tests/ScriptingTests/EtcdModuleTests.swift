@@ -141,3 +141,20 @@ import Simulation
         client.close()
     }
 }
+
+/// A grader may read etcd, never change it: etcdctl moves time and writes, so it refuses.
+@Suite struct EtcdReadOnlyTests {
+    @Test func gradersReadEtcdButCannotRunEtcdctl() throws {
+        let runtime = try makeRuntime()
+        try runtime.advance(by: Span.seconds(3))
+        let (members, etcdctl, stop) = runtime.readingOnly(as: "a grader") {
+            (Result { try runtime.lua.execute("return #etcd.members()") },
+             Result { try runtime.lua.execute("return etcdctl('member list')") },
+             Result { try runtime.lua.execute("return etcd.stop('etcd-1')") })
+        }
+        #expect((try? members.get()) == [.integer(3)])
+        #expect(throws: LuaError.self) { try etcdctl.get() }
+        #expect(throws: LuaError.self) { try stop.get() }
+        #expect(runtime.world.component(EtcdCluster.self)!.member(named: "etcd-1")!.isRunning)
+    }
+}

@@ -50,6 +50,12 @@ public final class World {
         queue.schedule(at: now + delay, action)
     }
 
+    /// Schedules `target.fire()`: the allocation-free form for hot periodic timers.
+    public func schedule(after delay: SimTime, _ target: any EventTarget) {
+        precondition(delay >= 0, "negative delay \(delay)")
+        queue.schedule(at: now + delay, target)
+    }
+
     /// Schedules an action that can be cancelled through the returned timer.
     @discardableResult
     public func timer(after delay: SimTime, _ action: @escaping () -> Void) -> Timer {
@@ -66,7 +72,7 @@ public final class World {
         precondition(target >= now, "cannot run backwards to \(target) from \(now)")
         while let (time, action) = queue.popDue(notAfter: target) {
             now = time
-            action()
+            action.run()
             if let shouldStop, shouldStop() { return false }
         }
         now = target

@@ -1,0 +1,65 @@
+-- The rubric for zone-partition: the final world, the session and the history, with partial
+-- credit where being quicker is better.
+
+-- When the partition began and ended, from the faults_active series (moments it changed).
+local function outage(history)
+  local began, ended
+  for _, point in ipairs(history.series.faults_active) do
+    if point.v > 0 and not began then began = point.t end
+    if point.v == 0 and began and not ended then ended = point.t end
+  end
+  return began, ended
+end
+
+return {
+  checks = {
+    {
+      name = "Healed",
+      points = 4,
+      check = function(world)
+        return #world.faults.active() == 0
+      end,
+      pass = "The zone is back on the network.",
+      fail = "At 09:20 the zone was still cut off: faults.heal() removes the partition.",
+    },
+    {
+      name = "Time to heal",
+      points = 3,
+      check = function(world, session, history)
+        local began, ended = outage(history)
+        if not began then return false, "The outage never began: was the session shorter than two minutes?" end
+        if not ended then return false, "The partition was never healed." end
+        local minutes = (ended - began) / 60
+        local text = string.format("Healed %.1f minutes after the page.", minutes)
+        -- Full marks within 3 minutes, nothing after 15, in proportion between.
+        if minutes <= 3 then return true, text end
+        return math.max(0, (15 - minutes) / 12), text .. " Within 3 minutes earns full marks."
+      end,
+    },
+    {
+      name = "Looked before acting",
+      points = 1,
+      check = function(world, session, history)
+        local began, ended = outage(history)
+        for _, command in ipairs(session.commands) do
+          if began and command.t >= began and (not ended or command.t <= ended)
+              and command.input:find("faults.active", 1, true) then
+            return true, "You looked at faults.active() at " .. command.clock .. " before healing."
+          end
+        end
+        return false, "Look before you act: faults.active() would have shown the partition."
+      end,
+    },
+    {
+      name = "Customers told",
+      points = 2,
+      check = function(world, session, history)
+        local began = outage(history)
+        local post = session.status_posts[1]
+        if not post then return false, "No status update: customers were left guessing." end
+        if began and post.t - began <= 600 then return true, "Status posted at " .. post.clock .. "." end
+        return 0.5, "Status posted at " .. post.clock .. ", more than ten minutes after the page."
+      end,
+    },
+  },
+}

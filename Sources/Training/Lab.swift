@@ -1,0 +1,152 @@
+import Simulation
+
+/// A guided lab, as read and checked from its folder `Labs/<id>/`: what `firedrill labs` lists and
+/// what a `LabSession` runs. The functions (`setup`, `done`, injects, checks) stay in Lua; this
+/// holds what Swift needs to know about them, already validated.
+public struct Lab: Sendable {
+    public let id: String
+    public let title: String
+    public let summary: String
+    public let difficulty: LabDifficulty
+    /// About how long the lab takes a trainee, in wall-clock minutes.
+    public let minutes: Int
+    /// The folder, as the person who named it would write it (`Labs/write-a-drill`).
+    public let directory: String
+    public let scenario: LabScenario
+    public let timing: LabTiming
+    public let hasSetup: Bool
+    public let steps: [LabStep]
+    public let injects: [LabInject]
+    public let rubric: [RubricCheck]
+    public let labFile: LabFile
+    public let graderFile: LabFile
+    /// The briefing a trainee reads first (`README.md`).
+    public let readme: String
+    public let fingerprint: LabFingerprint
+
+    public var maxScore: Double { rubric.reduce(0) { $0 + $1.points } }
+}
+
+public enum LabDifficulty: String, Sendable, CaseIterable {
+    case beginner, intermediate, advanced
+}
+
+/// One file of a lab: its text, and the path errors and tracebacks show for it.
+public struct LabFile: Sendable, Equatable {
+    public let name: String
+    public let displayPath: String
+    public let text: String
+
+    /// The chunk name Lua reports in messages and tracebacks.
+    var chunkName: String { "@" + displayPath }
+}
+
+/// The platform a lab starts from: a scenario, its seed, and optionally another calendar start
+/// and component versions (for labs whose history depends on the version that ran).
+public struct LabScenario: Sendable, Equatable {
+    public let name: String
+    public let seed: UInt64
+    public let start: CalendarTime?
+    /// Component versions (`etcd = "3.1.9"`), kept for the scenarios that will take them.
+    public let versions: [String: String]
+}
+
+/// How simulated time moves in a lab.
+public struct LabTiming: Sendable, Equatable {
+    /// Simulated seconds per wall-clock second while the trainee works (0: only `sim.advance`).
+    public let speed: Double
+    /// Whether and how far the trainee may move time with `sim.advance`.
+    public let advance: AdvancePermission
+    /// How often the current step's `done` check runs, in simulated time.
+    public let checkInterval: SimTime
+    /// When grading judges the world: a session that ended earlier runs on, untouched, to here.
+    public let gradeAt: LabMoment?
+
+    public static let standard = LabTiming(speed: 1, advance: .never, checkInterval: Span.seconds(1), gradeAt: nil)
+}
+
+/// Whether the trainee may call `sim.advance`, as the lab's `time.advance` field says:
+/// `false` (time follows the wall clock only), `true`, or a duration such as `"5m"`, the longest
+/// single jump allowed.
+public enum AdvancePermission: Sendable, Equatable {
+    case never
+    case always
+    case upTo(SimTime)
+
+    /// Why `sim.advance(span)` is refused in this lab, or nil if it is allowed.
+    public func refusal(for span: SimTime) -> String? {
+        switch self {
+        case .always: return nil
+        case .never:
+            return "sim.advance is not allowed in this lab: simulated time follows the wall clock, as it would on call"
+        case .upTo(let limit):
+            guard span > limit else { return nil }
+            return "sim.advance can move at most \(Span.describe(limit)) at a time in this lab (asked for \(Span.describe(span)))"
+        }
+    }
+}
+
+/// A moment a lab names: a clock time (`"14:10"`, `"14:10:30"`, the next time the clock reads
+/// that, from the trainee's arrival on) or an offset after arrival (`"+5m"`).
+public enum LabMoment: Sendable, Equatable {
+    case clock(hour: Int, minute: Int, second: Int)
+    case afterArrival(SimTime)
+
+    public static func parse(_ text: String) -> LabMoment? {
+        if text.hasPrefix("+") {
+            return Span.parse(String(text.dropFirst())).map { .afterArrival($0) }
+        }
+        let fields = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard (2...3).contains(fields.count), fields.allSatisfy({ $0 != nil }) else { return nil }
+        let (hour, minute, second) = (fields[0]!, fields[1]!, fields.count == 3 ? fields[2]! : 0)
+        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return nil }
+        return .clock(hour: hour, minute: minute, second: second)
+    }
+
+    /// The simulated time this moment names for a trainee who arrived at `arrival`.
+    public func resolve(arrival: SimTime, calendarStart: CalendarTime) -> SimTime {
+        switch self {
+        case .afterArrival(let span):
+            return arrival + span
+        case .clock(let hour, let minute, let second):
+            let arrived = calendarStart.adding(arrival)
+            let secondsNow = Int64(arrived.hour * 3_600 + arrived.minute * 60 + arrived.second)
+            var delta = Int64(hour * 3_600 + minute * 60 + second) - secondsNow
+            if delta < 0 { delta += 86_400 }
+            return arrival - arrival % Span.microsecondsPerSecond + Span.seconds(delta)
+        }
+    }
+}
+
+/// A step of a lab: what the trainee is asked to do, hints released one at a time, and (in Lua)
+/// a `done(world, session)` check run continuously.
+public struct LabStep: Sendable, Equatable {
+    public let title: String
+    public let briefing: String
+    public let hints: [String]
+}
+
+/// Something the lab does to the world while the trainee works.
+public struct LabInject: Sendable, Equatable {
+    public enum Trigger: Sendable, Equatable {
+        /// At a moment (`at = "14:10"` or `"+5m"`).
+        case at(LabMoment)
+        /// The first time a predicate holds, asked every `every` of simulated time.
+        case when(every: SimTime)
+    }
+
+    public let name: String
+    public let trigger: Trigger
+    /// Shown to the trainee between commands when it fires, like a page.
+    public let notice: String?
+}
+
+/// A named check of a lab's rubric (`grade.lua`), worth `points`.
+public struct RubricCheck: Sendable, Equatable {
+    public let name: String
+    public let points: Double
+    /// Feedback when the check earns full marks, and when it does not, unless the check returns
+    /// its own.
+    public let passFeedback: String?
+    public let failFeedback: String?
+}

@@ -1,0 +1,85 @@
+import Scripting
+import Simulation
+
+/// What happened during a session beyond the final world: series of gauges sampled while the
+/// trainee worked, and a timeline of lab events. Graders receive it as the `history` table:
+///
+///     history.series.hosts_up       --> { {t = 32400.0, v = 3}, {t = 32710.0, v = 2}, ... }
+///     history.events                --> { {t = 32455.0, clock = "09:00:55", kind = "inject", detail = "..."}, ... }
+///
+/// A series lists the moments its value changed (a step function), from the trainee's arrival.
+/// Samples use the `{t, v}` shape of `metrics.query`, so a grader reads both the same way.
+///
+/// This is the seam for telemetry: a gauge added to `HistoryGauges.all` is sampled in every
+/// session from then on (on the step-check poll, so at the lab's `check_every`).
+public final class LabHistory {
+    public struct Point: Sendable, Equatable {
+        public let time: SimTime
+        public let value: Double
+    }
+
+    public struct Event: Sendable, Equatable {
+        public let time: SimTime
+        public let kind: String
+        public let detail: String
+    }
+
+    public private(set) var series: [(name: String, points: [Point])]
+    public private(set) var events: [Event] = []
+    private let gauges: [HistoryGauge]
+
+    init(gauges: [HistoryGauge] = HistoryGauges.all) {
+        self.gauges = gauges
+        series = gauges.map { (name: $0.name, points: []) }
+    }
+
+    /// Reads every gauge, keeping a point only where a value changed.
+    func sample(_ world: World) {
+        for (index, gauge) in gauges.enumerated() {
+            let value = gauge.read(world)
+            if series[index].points.last?.value != value {
+                series[index].points.append(Point(time: world.now, value: value))
+            }
+        }
+    }
+
+    func record(_ kind: String, _ detail: String, at time: SimTime) {
+        events.append(Event(time: time, kind: kind, detail: detail))
+    }
+
+    public func events(of kind: String) -> [Event] { events.filter { $0.kind == kind } }
+
+    /// The `history` table a grader receives.
+    func luaValue(calendarStart: CalendarTime) -> LuaValue {
+        var seriesTable = LuaTable()
+        for entry in series {
+            seriesTable[entry.name] = .table(LuaTable(array: entry.points.map {
+                ["t": .number(Span.asSeconds($0.time)), "v": .number($0.value)]
+            }))
+        }
+        let eventList = events.map { event -> LuaValue in
+            ["t": .number(Span.asSeconds(event.time)), "clock": .string(calendarStart.adding(event.time).clock),
+             "kind": .string(event.kind), "detail": .string(event.detail)]
+        }
+        return ["series": .table(seriesTable), "events": .table(LuaTable(array: eventList))]
+    }
+}
+
+/// A number read from the world for `history.series`. Reading must not change the world.
+public struct HistoryGauge: Sendable {
+    public let name: String
+    public let read: @Sendable (World) -> Double
+
+    public init(name: String, read: @escaping @Sendable (World) -> Double) {
+        self.name = name
+        self.read = read
+    }
+}
+
+/// The gauges every session samples. Add to this list to give graders another series.
+public enum HistoryGauges {
+    public static let all: [HistoryGauge] = [
+        HistoryGauge(name: "hosts_up") { world in Double(world.hosts.values.filter(\.isUp).count) },
+        HistoryGauge(name: "faults_active") { world in Double(world.network.partitions.count + world.network.clogs.count) },
+    ]
+}

@@ -1,0 +1,51 @@
+import Scripting
+import Simulation
+
+/// Re-executes a recorded session on a fresh world: same lab, seed and limits, each command at
+/// its recorded simulated time. The outputs in the file are never read.
+public struct SessionReplay {
+    public let session: LabSession
+    /// Where the replay could not do exactly what the recording says, in words.
+    public let warnings: [String]
+    /// The commands that were run, as session lines (with the replay's outputs).
+    public let replayed: [SessionCommand]
+
+    /// Replays `reading` on `lab`, up to and including the commands at `until` (all by default).
+    public static func run(_ reading: SessionReading, lab: Lab, until: SimTime? = nil) throws -> SessionReplay {
+        let header = reading.header
+        let limits = LuaLimits(instructions: header.instructionLimit, memoryBytes: header.memoryLimitBytes)
+        let session = try LabSession(lab: lab, seed: header.seed, limits: limits)
+        var warnings: [String] = []
+        let calendar = session.world.calendarStart
+        if session.arrival != header.arrivedUs {
+            warnings.append("the lab's setup now hands over at \(calendar.adding(session.arrival).clock), the recording says \(header.arrivedClock): the replay cannot be what the trainee saw")
+        }
+        var replayed: [SessionCommand] = []
+        for command in reading.commands {
+            if let until, command.timeUs > until { break }
+            if command.timeUs < session.world.now {
+                warnings.append("command \(command.number) was recorded at \(command.clock) but the replayed world was already at \(session.world.calendarNow.clock); it ran then (the replay has diverged from the recording)")
+            }
+            let reply = run(command, in: session)
+            if session.isContinuing {
+                session.cancelPending()
+                warnings.append("command \(command.number) is an unfinished chunk of Lua; it was skipped")
+            }
+            if case .output = reply, let executed = session.commands.last {
+                replayed.append(SessionCommand(number: replayed.count + 1, timeUs: executed.time,
+                                               clock: calendar.adding(executed.time).clock, wall: command.wall,
+                                               input: executed.input, output: executed.output, failed: executed.failed))
+            }
+        }
+        return SessionReplay(session: session, warnings: warnings, replayed: replayed)
+    }
+
+    /// Feeds a command's lines as they were typed, all at its recorded time.
+    private static func run(_ command: SessionCommand, in session: LabSession) -> ReplCore.Reply {
+        var reply = ReplCore.Reply.needsMore
+        for line in command.input.split(separator: "\n", omittingEmptySubsequences: false) {
+            reply = session.submit(String(line), at: command.timeUs)
+        }
+        return reply
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Scripting
+import Training
+
+struct LabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Start a lab: its world, its steps, and a REPL on it. The session is recorded.",
+        discussion: """
+        Simulated time follows the wall clock at the lab's speed. Every command is saved as soon \
+        as it has run, so nothing is lost if the terminal closes; `firedrill grade` scores the \
+        session file afterwards. With standard input from a pipe it runs the lines without prompts.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The lab to start (see `firedrill labs`), or the path of a lab folder.", valueName: "id"))
+    var id: String
+
+    @Option(help: ArgumentHelp("Where to record the session (default: $XDG_STATE_HOME/firedrill/sessions/).", valueName: "path"))
+    var session: String?
+
+    @Option(help: "Another seed than the lab's own, for a variation of the same lab.")
+    var seed: UInt64?
+
+    @OptionGroup var location: LabsLocation
+
+    func run() throws {
+        let lab = try location.lab(id)
+        let labSession: LabSession
+        do {
+            labSession = try LabSession(lab: lab, seed: seed)
+        } catch {
+            throw fail("\(error)")
+        }
+        let path = session ?? LabLineLoop.defaultSessionPath(lab: lab.id)
+        let live: LiveLab
+        do {
+            live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: path), firedrillVersion: FiredrillVersion.current)
+        } catch {
+            throw fail("\(error)")
+        }
+        let interactive = isatty(STDIN_FILENO) != 0
+        if interactive {
+            printBanner(lab, session: labSession, path: path)
+        } else {
+            FileHandle.standardError.write(Data("Recording this session to \(path)\n".utf8))
+        }
+        LabLineLoop.run(live, interactive: interactive)
+        if interactive {
+            print("Session saved to \(path)\nGrade it: firedrill grade \(path)")
+        }
+    }
+
+    private func printBanner(_ lab: Lab, session: LabSession, path: String) {
+        let world = session.world
+        let pace = lab.timing.speed == 0 ? "stands still unless you call sim.advance"
+            : "follows the wall clock (\(ScoreFormat.number(lab.timing.speed))×)"
+        let advance = lab.timing.advance == .never ? "sim.advance is not allowed" : "sim.advance is allowed"
+        print("""
+        \(lab.title) — \(lab.difficulty.rawValue), about \(lab.minutes) minutes
+        \(lab.summary)
+        Simulated time starts at \(world.calendarNow.description) and \(pace); \(advance).
+        Recording this session to \(path)
+        lab.status() shows where you are, hint() gives a hint, check() checks a step, lab.briefing() shows the briefing.
+        Ctrl-D or lab.finish() ends the session.
+
+        """)
+    }
+}
+
+enum ScoreFormat {
+    /// `1`, `2.5`: numbers as a person writes them.
+    static func number(_ value: Double) -> String {
+        value.rounded() == value ? String(Int64(value)) : LuaValue.format(number: value)
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Simulation
+import Training
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild a session's world at a moment and open the REPL there, to try another path.",
+        discussion: """
+        Re-executes the session's commands up to --until (a clock time such as 14:20:00, or an \
+        offset after the trainee arrived such as +10m; default: the session's end) and hands over. \
+        What you do from there is recorded as a new what-if session, which starts with the replayed \
+        commands and can be graded like any other.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The session file to replay.", valueName: "session.jsonl"))
+    var path: String
+
+    @Option(help: ArgumentHelp("The moment to stop at: HH:MM[:SS] or +DURATION after arrival.", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Where to record the what-if session (default: next to the others).", valueName: "path"))
+    var session: String?
+
+    @Flag(help: "Replay a session recorded against other lab files, or with damaged lines.")
+    var force = false
+
+    @OptionGroup var location: LabsLocation
+
+    func validate() throws {
+        if let until, LabMoment.parse(until) == nil {
+            throw ValidationError("--until '\(until)' is not a time; write HH:MM, HH:MM:SS or +10m")
+        }
+    }
+
+    func run() throws {
+        let (reading, lab) = try open()
+        let calendarStart = LabSession.scenario(for: lab).calendarStart
+        let stop = until.flatMap(LabMoment.parse).map { $0.resolve(arrival: reading.header.arrivedUs, calendarStart: calendarStart) }
+        let replay: SessionReplay
+        do {
+            replay = try SessionReplay.run(reading, lab: lab, until: stop)
+        } catch {
+            throw fail("\(error)")
+        }
+        let labSession = replay.session
+        labSession.advanceWorld(to: stop ?? reading.end?.timeUs ?? labSession.world.now)
+        _ = labSession.takeNotices()
+        for warning in replay.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        let output = session ?? LabLineLoop.defaultSessionPath(lab: lab.id)
+        let live: LiveLab
+        do {
+            live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: output), firedrillVersion: FiredrillVersion.current,
+                               forkedFrom: path, carriedOver: replay.replayed)
+        } catch {
+            throw fail("\(error)")
+        }
+        if let stop, labSession.world.now > stop, let last = replay.replayed.last {
+            print("Command \(last.number) (\(last.input.prefix(40))) moved time past --until.")
+        }
+        print("""
+        Replayed \(replay.replayed.count) of \(reading.commands.count) commands of \(path); the world is at \(labSession.world.calendarNow.description).
+        What you do now is a what-if, recorded to \(output)
+
+        \(labSession.statusText())
+        """)
+        LabLineLoop.run(live, interactive: isatty(STDIN_FILENO) != 0)
+    }
+
+    private func open() throws -> (SessionReading, Lab) {
+        let reading: SessionReading
+        do {
+            reading = try SessionReader.read(path: path)
+        } catch {
+            throw fail("\(error)")
+        }
+        for problem in reading.problems { FileHandle.standardError.write(Data("warning: \(path): \(problem)\n".utf8)) }
+        if reading.isCorrupt && !force { throw fail("'\(path)' has damaged lines; --force replays its readable commands") }
+        let lab = try location.lab(reading.header.lab)
+        let changed = lab.fingerprint.changedFiles(comparedWith: LabFingerprint(files: reading.header.labFiles))
+        if !changed.isEmpty && !force {
+            throw fail("'\(path)' was recorded against other lab files (\(changed.joined(separator: " and ")) changed); --force replays it anyway")
+        }
+        return (reading, lab)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import Training
+
+/// Grading is re-execution: the reference solutions earn full marks, doing nothing earns little,
+/// the same file always gives the same bytes, and nothing written in the file but the inputs and
+/// their times can change a score.
+@Suite struct GradingTests {
+    let grader = Grader(catalog: shippedCatalog, options: gradingOptions)
+
+    func json(_ grades: [SessionGrade]) -> String { GradeReportFormat.json.render(grades) }
+
+    @Test(arguments: ["write-a-drill", "zone-partition"])
+    func theReferenceSolutionEarnsFullMarks(lab: String) {
+        let grade = grader.grade(path: referenceSession(lab))
+        #expect(grade.error == nil && grade.warnings.allSatisfy { $0.hasPrefix("recorded with firedrill") }, "\(grade.warnings)")
+        #expect(grade.score == grade.maxScore && grade.maxScore == 10, "\(grade.checks)")
+    }
+
+    @Test(arguments: ["write-a-drill", "zone-partition"])
+    func anEmptySessionScoresLowAndSaysWhy(lab: String) throws {
+        let grade = grader.grade(path: try record(shippedLab(lab), []))
+        #expect(grade.error == nil)
+        #expect(grade.score <= 1, "\(grade.checks)")
+        for check in grade.checks where !check.passed {
+            #expect(!check.feedback.isEmpty, "\(check.name) needs feedback")
+        }
+    }
+
+    @Test func gradingIsByteForByteDeterministic() throws {
+        let paths = [referenceSession("write-a-drill"), referenceSession("zone-partition"), try record(shippedLab("write-a-drill"), [(3, "hint()")])]
+        let first = json(paths.map(grader.grade))
+        let second = json(paths.map(grader.grade))
+        let parallel = json(BatchGrader.grade(paths + paths, with: grader, jobs: 2))
+        #expect(first == second)
+        #expect(parallel == json((paths + paths).map(grader.grade)), "parallel grading shares nothing")
+    }
+
+    @Test func editedOutputsChangeNothing() throws {
+        let original = referenceSession("write-a-drill")
+        var lines = try String(contentsOfFile: original, encoding: .utf8).split(separator: "\n").map(String.init)
+        for index in lines.indices where lines[index].contains("\"kind\":\"command\"") {
+            var record = try JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as! [String: Any]
+            record["output"] = "I did everything right"
+            record["failed"] = false
+            lines[index] = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), as: UTF8.self)
+        }
+        let edited = try scratchDirectory().appendingPathComponent("edited.jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: edited, atomically: true, encoding: .utf8)
+        let before = grader.grade(path: original), after = grader.grade(path: edited)
+        #expect(before.checks == after.checks && before.score == after.score && before.warnings.isEmpty == after.warnings.isEmpty)
+    }
+
+    @Test func aSessionCutShortIsGradedAsItStood() throws {
+        let path = try record(shippedLab("zone-partition"), [(0, "sim.advance('3m')"), (0, "faults.active()"), (0, "faults.heal()")], end: false)
+        let grade = grader.grade(path: path)
+        #expect(grade.error == nil && grade.score == 8, "healed quickly after looking, but no status update")
+        #expect(grade.warnings.contains { $0.hasPrefix("the session has no end line (the recording was cut short") })
+    }
+
+    @Test func theLabJudgesAtItsGradeTimeNotWhenTheTraineeLeft() throws {
+        let path = try record(shippedLab("zone-partition"), [(30, "lab.finish()")])
+        let grade = grader.grade(path: path)
+        #expect(grade.checks.first?.feedback == "At 09:20 the zone was still cut off: faults.heal() removes the partition.")
+    }
+
+    @Test func otherLabFilesAreRefusedUnlessForced() throws {
+        let path = try record(shippedLab("write-a-drill"), [])
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: shippedLab("write-a-drill").fingerprint.files["grade.lua"]!, with: "0000000000000000")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = grader.grade(path: path)
+        #expect(refused.error == "'\(path)' was recorded against other lab files: grade.lua in Labs/write-a-drill changed since (the world is the same, only the scoring changed). --force grades it anyway")
+        var forcing = gradingOptions
+        forcing.force = true
+        let forced = Grader(catalog: shippedCatalog, options: forcing).grade(path: path)
+        #expect(forced.error == nil && forced.warnings.contains { $0.contains("graded with --force against changed lab files (grade.lua)") })
+    }
+
+    @Test func aDamagedSessionIsRefusedUnlessForced() throws {
+        let path = try record(shippedLab("zone-partition"), [(0, "1 + 1"), (0, "2 + 2")])
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = "garbage"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(grader.grade(path: path).error?.contains("has damaged lines (line 2: not valid JSON); a command may be missing") == true)
+        var forcing = gradingOptions
+        forcing.force = true
+        #expect(Grader(catalog: shippedCatalog, options: forcing).grade(path: path).error == nil)
+    }
+
+    @Test func oneBrokenSessionOrGraderDoesNotStopTheBatch() throws {
+        let labs = try writeLab("tiny", lab: minimalLab())
+        let brokenGrader = minimalGrader.replacingOccurrences(of: "return #world.faults.active() > 0", with: "return world.nothing.here")
+        try writeLab("broken", lab: minimalLab(id: "broken"), grader: brokenGrader, in: labs)
+        try writeLab("nonsense", lab: minimalLab(id: "nonsense"), grader: minimalGrader.replacingOccurrences(of: "return #world.faults.active() > 0", with: "return 'yes'"), in: labs)
+        try writeLab("meddling", lab: minimalLab(id: "meddling"), grader: minimalGrader.replacingOccurrences(of: "return #world.faults.active() > 0", with: "world.faults.heal() return true"), in: labs)
+        let catalog = try LabCatalog.load(directory: labs, displayDirectory: "Labs")
+        let sessions = try ["tiny", "broken", "nonsense", "meddling"].map { try record(catalog.lab($0)!, []) } + ["/nonexistent.jsonl"]
+        let grades = BatchGrader.grade(sessions, with: Grader(catalog: catalog, options: gradingOptions), jobs: 2)
+        #expect(grades.map(\.isError) == [false, true, true, true, true])
+        #expect(grades[0].checks.map(\.feedback) == ["Nothing is broken."])
+        #expect(grades[1].error?.hasPrefix("Labs/broken/grade.lua: check \"Broken\" failed: Labs/broken/grade.lua:3: attempt to index a nil value (field 'nothing')") == true)
+        #expect(grades[2].error == "Labs/nonsense/grade.lua: check \"Broken\" returned \"yes\"; a check returns true, false or a fraction between 0 and 1, then optional feedback")
+        #expect(grades[3].error?.contains("faults.heal changes the world, which a grader may only read") == true)
+        #expect(grades[4].error == "cannot read session '/nonexistent.jsonl': No such file")
+    }
+
+    @Test func theJUnitReportParses() throws {
+        let odd = SessionGrade(session: "odd <&> \"name\".jsonl", lab: "x", checks: [
+            CheckResult(name: "a & b", score: 0.5, maxScore: 1, passed: false, feedback: "<tag> & \u{1} \"quoted\"\nsecond line"),
+        ], maxScore: 1, warnings: ["w<"])
+        let grades = [grader.grade(path: try record(shippedLab("write-a-drill"), [(0, "hint()")])), grader.grade(path: "/nonexistent.jsonl"), odd]
+        let xml = GradeReportFormat.junit.render(grades)
+        let document = try XMLDocument(data: Data(xml.utf8))
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites" && root.attribute(forName: "errors")?.stringValue == "1")
+        let suites = root.elements(forName: "testsuite")
+        #expect(suites.count == 3)
+        #expect(suites[2].attribute(forName: "name")?.stringValue == "odd <&> \"name\".jsonl")
+        #expect(suites[2].elements(forName: "testcase").first?.elements(forName: "failure").first?.stringValue == "<tag> & \u{FFFD} \"quoted\"\nsecond line")
+        #expect(suites[0].elements(forName: "testcase").count == 7)
+        #expect(suites[0].elements(forName: "testcase").filter { !$0.elements(forName: "failure").isEmpty }.count == 7 - grades[0].checks.filter(\.passed).count)
+        #expect(suites[1].elements(forName: "testcase").first?.elements(forName: "error").count == 1)
+        #expect(XMLParser(data: Data(xml.utf8)).parse())
+    }
+
+    @Test func theGradescopeResultsHaveTheRequiredFields() throws {
+        let text = GradeReportFormat.gradescope.render([grader.grade(path: referenceSession("zone-partition"))])
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(results["score"] as? Double == 10)
+        let tests = try #require(results["tests"] as? [[String: Any]])
+        #expect(tests.count == 4)
+        for test in tests {
+            #expect(test["name"] is String && test["score"] is Double && test["max_score"] is Double)
+            #expect(["passed", "failed"].contains(test["status"] as? String))
+            #expect(["visible", "hidden", "after_due_date", "after_published"].contains(test["visibility"] as? String))
+        }
+    }
+}
