@@ -49,7 +49,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        // Scenario files are read from the source tree (#filePath), so they are not resources.
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"], exclude: ["testdata"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Scripting", "Simulation"]),

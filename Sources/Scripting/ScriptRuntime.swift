@@ -21,6 +21,7 @@ public final class ScriptRuntime {
         SimModule.install(into: self)
         FaultsModule.install(into: self)
         TelemetryModule.install(into: self)
+        EtcdModule.install(into: self)
         KubeModule.install(into: self)
         KubectlModule.install(into: self)
         HelpModule.install(into: self)

@@ -46,6 +46,7 @@ enum Benchmarks {
         Benchmark(name: "bridge_call_ratio", measure: bridgeCallRatio),
         Benchmark(name: "kernel_events_per_second", measure: kernelEventsPerSecond),
         Benchmark(name: "grade_ms_per_session", measure: gradeMillisecondsPerSession),
+        Benchmark(name: "etcd_sim_speed", measure: etcdSimulationSpeed),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),
     ]
 

@@ -184,7 +184,8 @@ import Simulation
         #expect(try session.kubectl("get pods -l app=api").contains("\(crashing.name)   0/1     CrashLoopBackOff"), "restarts back off")
         #expect(try session.kubectl("logs \(crashing.name) --previous").hasSuffix("panic: runtime error: invalid memory address or nil pointer dereference"))
         #expect(try session.kubectl("logs \(crashing.name)").hasSuffix("nil pointer dereference"), "backing off, the last instance is what there is")
-        #expect(try session.kubectl("logs api-7n2hfrqj7d-2rg5n -p").hasPrefix("ERROR: Error from server (BadRequest): previous terminated container"))
+        let neverRestarted = try session.pods("app=web").first!.name
+        #expect(try session.kubectl("logs \(neverRestarted) -p").hasPrefix("ERROR: Error from server (BadRequest): previous terminated container"))
         #expect(try session.kubectl("get events").contains("Back-off restarting failed container"))
     }
 

@@ -64,11 +64,14 @@ public struct ResponseHeader: Equatable, Sendable {
     public var revision: Int64
     public var memberID: UInt64
     public var raftTerm: UInt64
+    /// The cluster's id, as `member add` and `member remove` print it.
+    public var clusterID: UInt64
 
-    public init(revision: Int64, memberID: UInt64 = 0, raftTerm: UInt64 = 0) {
+    public init(revision: Int64, memberID: UInt64 = 0, raftTerm: UInt64 = 0, clusterID: UInt64 = 0) {
         self.revision = revision
         self.memberID = memberID
         self.raftTerm = raftTerm
+        self.clusterID = clusterID
     }
 }
 
@@ -217,7 +220,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
         case .deadlineExceeded: "context deadline exceeded"
         case .noLeader: "etcdserver: no leader"
         case .unavailable(let detail): "rpc error: code = Unavailable desc = \(detail)"
-        case .memberNotFound(let id): "etcdserver: member not found (\(String(id, radix: 16)))"
+        case .memberNotFound: "etcdserver: member not found"
         case .memberExists: "etcdserver: member ID already exist"
         case .peerURLExists: "etcdserver: Peer URLs already exists"
         case .unhealthyCluster: "etcdserver: unhealthy cluster"

@@ -19,6 +19,12 @@ public struct MVCCStore: Equatable, Sendable {
     private var history: [String: [Version]] = [:]
     /// Every change since the compacted revision, in revision order, for watches.
     private var events: [WatchEvent] = []
+    /// Bytes written since the store was created: etcd's database file grows with every
+    /// revision and does not shrink on compaction (only a defragmentation would), so this is
+    /// what `endpoint status` reports as its size, above an empty database's.
+    public private(set) var writtenBytes = 0
+    /// The size `etcdctl endpoint status` shows: an empty bolt database is about 20 kB.
+    public var databaseSizeBytes: Int { 20_480 + writtenBytes }
     /// Most operations one transaction may hold (etcd's `--max-txn-ops` default).
     public static let maximumOperationsPerTransaction = 128
 
@@ -142,6 +148,8 @@ public struct MVCCStore: Equatable, Sendable {
     }
 
     private func checkNoDuplicateWrites(_ operations: [RequestOperation]) throws(EtcdError) {
+        // Most transactions hold one operation: no set needed to know it is not repeated.
+        guard operations.count > 1 else { return }
         var written = Set<String>()
         for case .put(let key, _, _) in operations where !written.insert(key).inserted {
             throw .invalid("duplicate key given in txn request")
@@ -172,12 +180,14 @@ public struct MVCCStore: Equatable, Sendable {
         let keyValue = KeyValue(key: key, value: value, createRevision: previous?.createRevision ?? writeRevision,
                                 modRevision: writeRevision, version: (previous?.version ?? 0) + 1, lease: lease)
         if history[key] == nil { orderedKeys.insert(key, at: lowerBound(key)) }
+        writtenBytes += key.utf8.count + value.utf8.count + 64
         history[key, default: []].append(Version(revision: writeRevision, keyValue: keyValue))
         events.append(WatchEvent(kind: .put, keyValue: keyValue, previous: previous))
     }
 
     private mutating func tombstone(_ previous: KeyValue, at writeRevision: Int64) {
         history[previous.key, default: []].append(Version(revision: writeRevision, keyValue: nil))
+        writtenBytes += previous.key.utf8.count + 64
         let deleted = KeyValue(key: previous.key, value: "", createRevision: 0, modRevision: writeRevision, version: 0)
         events.append(WatchEvent(kind: .delete, keyValue: deleted, previous: previous))
     }

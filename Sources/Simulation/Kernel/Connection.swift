@@ -18,6 +18,10 @@ public final class Connection {
     /// Called at the server when it learns the client went away.
     public var onClosedAtServer: (() -> Void)?
     private unowned let network: Network
+    /// When the last message each way arrives: a stream delivers in order, so a message never
+    /// overtakes the one sent before it.
+    private var lastArrivalAtServer = SimTime.min
+    private var lastArrivalAtClient = SimTime.min
 
     init(id: Int, client: SimProcess, server: SimProcess, network: Network) {
         self.id = id
@@ -39,7 +43,7 @@ public final class Connection {
     /// this connection when it arrives.
     public func sendToServer(_ deliver: @escaping () -> Void) {
         guard isOpenAtClient else { return }
-        network.send(from: client.host, to: server.host) { [self] in
+        network.send(from: client.host, to: server.host, notBefore: &lastArrivalAtServer) { [self] in
             if isOpenAtServer && server.isCurrent(serverIncarnation) {
                 deliver()
             } else {
@@ -52,7 +56,7 @@ public final class Connection {
     /// connection when it arrives.
     public func sendToClient(_ deliver: @escaping () -> Void) {
         guard isOpenAtServer else { return }
-        network.send(from: server.host, to: client.host) { [self] in
+        network.send(from: server.host, to: client.host, notBefore: &lastArrivalAtClient) { [self] in
             if isOpenAtClient && client.isCurrent(clientIncarnation) {
                 deliver()
             } else {
@@ -98,7 +102,12 @@ public final class Connection {
     /// A FIN travelling to the other end; it can be lost, which leaves that end believing.
     private func tearDown(toward end: End) {
         let (from, to) = end == .client ? (server.host, client.host) : (client.host, server.host)
-        network.send(from: from, to: to) { [self] in learnClosed(at: end) }
+        // A FIN travels behind the data sent before it.
+        if end == .client {
+            network.send(from: from, to: to, notBefore: &lastArrivalAtClient) { [self] in learnClosed(at: end) }
+        } else {
+            network.send(from: from, to: to, notBefore: &lastArrivalAtServer) { [self] in learnClosed(at: end) }
+        }
     }
 
     /// A reset travelling back from an end that no longer knows the connection.

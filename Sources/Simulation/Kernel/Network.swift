@@ -90,11 +90,23 @@ public final class Network {
     /// Sends one message: it arrives after the link's latency unless it is lost on the way, or a
     /// partition or a host failure stands between the ends when it would arrive.
     public func send(from source: Host, to destination: Host, _ deliver: @escaping () -> Void) {
+        var unordered = SimTime.min
+        send(from: source, to: destination, notBefore: &unordered, deliver)
+    }
+
+    /// Sends one message that may not overtake the previous one on the same stream: it arrives
+    /// no earlier than `previousArrival`, which is then moved to its arrival. A long-lived
+    /// connection is a TCP stream, which delivers in order.
+    func send(from source: Host, to destination: Host, notBefore previousArrival: inout SimTime,
+              _ deliver: @escaping () -> Void) {
         sentCount += 1
-        guard let delay = transitDelay(from: source, to: destination) else {
+        guard let transit = transitDelay(from: source, to: destination) else {
             droppedCount += 1
             return
         }
+        let arrival = max(world.now + transit, previousArrival)
+        previousArrival = arrival
+        let delay = arrival - world.now
         world.schedule(after: delay) { [unowned self] in
             guard self.canReach(from: source, to: destination) else {
                 self.droppedCount += 1

@@ -1,4 +1,5 @@
-/// A small platform to learn on: three zones with one node each, and a Kubernetes master.
+/// A small platform to learn on: three zones with one node each, a Kubernetes master and a
+/// three-member etcd cluster (etcd-1..3, one per zone).
 enum PracticeScenario {
     static let zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
@@ -8,13 +9,17 @@ enum PracticeScenario {
     static func make(kubernetesVersion: KubernetesVersion) -> Scenario {
         Scenario(
             name: "practice",
-            summary: "Three nodes in three zones: a small cluster to practise on.",
+            summary: "Three nodes in three zones, a master and a three-member etcd: a small cluster to practise on.",
             calendarStart: CalendarTime(year: 2017, month: 10, day: 27, hour: 9)
         ) { world in
             for (index, zone) in zones.enumerated() {
                 world.addHost("node-\(index + 1)", zone: zone)
             }
             world.addHost("master-1", zone: zones[0])
+            for (index, zone) in zones.enumerated() {
+                world.addHost("etcd-\(index + 1)", zone: zone)
+            }
+            EtcdCluster.install(in: world, hosts: ["etcd-1", "etcd-2", "etcd-3"])
             installKubernetes(in: world, version: kubernetesVersion)
         }
     }

@@ -1,0 +1,27 @@
+/// How one etcd member runs: Raft's timing, its disk, its snapshots and its timeouts, with
+/// etcd's defaults.
+public struct EtcdMemberConfiguration: Sendable, Equatable {
+    public var raft = RaftConfiguration()
+    /// etcd's `--heartbeat-interval`: one Raft tick.
+    public var tickInterval = Span.milliseconds(100)
+    /// How long one write-ahead-log sync takes. Raft cannot send or apply anything while a sync
+    /// is in flight, so a slow disk delays heartbeats and causes elections.
+    public var diskSyncLatency = Span.milliseconds(2)
+    /// Applied entries between two snapshots (etcd `--snapshot-count`).
+    public var snapshotCount: UInt64 = 10_000
+    /// Entries kept after a snapshot for followers that are only a little behind.
+    public var snapshotCatchUpEntries: UInt64 = 5_000
+    /// How long the server waits on consensus before answering `request timed out`
+    /// (etcd: 5 s plus two election timeouts).
+    public var requestTimeout = Span.seconds(7)
+    /// Refuse membership changes that would leave too few started members for a quorum
+    /// (etcd `--strict-reconfig-check`).
+    public var strictReconfigurationCheck = true
+    /// The version `endpoint status` reports.
+    public var version = "3.2.9"
+
+    public init() {}
+
+    /// An election timeout in simulated time.
+    public var electionTimeout: SimTime { tickInterval * SimTime(raft.electionTimeoutTicks) }
+}
