@@ -18,6 +18,11 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        .systemLibrary(
+            name: "CLineEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(
             name: "Simulation",
             dependencies: [
@@ -35,6 +40,7 @@ let package = Package(
             dependencies: [
                 "Scripting",
                 "Simulation",
+                "CLineEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,10 +16,10 @@ import Testing
         #expect(core.submit("function twice(n)") == .needsMore)
         #expect(core.isContinuing)
         #expect(core.submit("  return n * 2") == .needsMore)
-        #expect(core.submit("end") == .output("", failed: false))
+        #expect(core.submit("end") == .finished(ReplCore.Outcome(text: "")))
         #expect(core.feed("twice(21)").text == "42")
         #expect(core.submit("t = {") == .needsMore)
-        #expect(core.submit("1, 2}") == .output("", failed: false))
+        #expect(core.submit("1, 2}") == .finished(ReplCore.Outcome(text: "")))
         #expect(core.feed("#t").text == "2")
     }
 
