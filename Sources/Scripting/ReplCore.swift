@@ -42,8 +42,9 @@ public final class ReplCore {
     /// session sets this when it starts recording.
     public var farewellNote: (() -> String?)?
     public static let chunkName = "=stdin"
-    /// Traceback lines an interactive error shows before "… (n more)".
-    public static let shortTracebackFrames = 4
+    /// Traceback lines an error shows before "… (n more)": a few at the prompt, where the top
+    /// frames say what went wrong; a piped script may want them all.
+    public var maximumTracebackFrames = 4
     /// What leaves the REPL when typed alone on a line, as in Python.
     static let exitWords: Set<String> = ["exit", "exit()", "quit", "quit()"]
 
@@ -131,7 +132,7 @@ public final class ReplCore {
     }
 
     private func describeForTrainee(_ error: Error) -> String {
-        ReplCore.describe(error, maximumFrames: ReplCore.shortTracebackFrames)
+        ReplCore.describe(error, maximumFrames: maximumTracebackFrames)
     }
 
     static func isIncomplete(_ error: LuaError) -> Bool {
@@ -160,9 +161,11 @@ public final class ReplCore {
         return message + "\nstack traceback:\n" + shown.joined(separator: "\n")
     }
 
-    /// Frames a trainee can act on: not the C side, not the sandbox's own Lua, not elided calls.
+    /// Frames a trainee can act on: not the C side, not the sandbox's own Lua, not elided calls,
+    /// nor the heading of a callback's traceback carried inside the message.
     static func isTraineeFrame(_ frame: String) -> Bool {
         !frame.hasPrefix("[C]:") && !frame.hasPrefix("sandbox:") && frame != "(...tail calls...)"
+            && frame != "stack traceback:"
     }
 }
 

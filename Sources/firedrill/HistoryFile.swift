@@ -39,19 +39,30 @@ struct HistoryFile {
     func append(_ entry: String) throws {
         guard !entry.isEmpty, entry.utf8.count <= HistoryFile.maximumEntryBytes else { return }
         try createDirectory()
-        let descriptor = open(location.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw HistoryError(location: location, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        let line = Array((HistoryFile.encode(entry) + "\n").utf8)
         // One write with O_APPEND: two sessions appending at once do not interleave within a line.
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw HistoryError(location: location, reason: String(cString: strerror(errno))) }
+        try writeFile(HistoryFile.encode(entry) + "\n", to: location.path, flags: O_APPEND)
     }
 
+    /// Writes `text` to a file opened with `flags`, created with owner-only permissions.
+    private func writeFile(_ text: String, to path: String, flags: Int32) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o600)
+        guard descriptor >= 0 else { throw HistoryError(location: location, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw HistoryError(location: location, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Replaces the file whole: a new file beside it, then a rename, so a crash halfway leaves
+    /// the old history rather than half of it.
     private func rewrite(_ entries: [String]) throws {
         try createDirectory()
-        let text = entries.map { HistoryFile.encode($0) + "\n" }.joined()
-        try Data(text.utf8).write(to: location, options: .atomic)
+        let replacement = location.path + ".new"
+        unlink(replacement)
+        try writeFile(entries.map { HistoryFile.encode($0) + "\n" }.joined(), to: replacement, flags: O_EXCL)
+        guard rename(replacement, location.path) == 0 else {
+            throw HistoryError(location: location, reason: String(cString: strerror(errno)))
+        }
     }
 
     private func createDirectory() throws {
