@@ -6,13 +6,18 @@
 // Swift can call neither directly: these wrappers fix the arguments and route the callbacks
 // through EL_CLIENTDATA back to the Swift object that owns the editor.
 
+#include <errno.h>
+#include <fcntl.h>
 #include <histedit.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <unistd.h>
+#include <wchar.h>
 
 /// Swift's answer to Tab: called with the owner pointer, returns one of libedit's CC_* codes.
 typedef unsigned char (*fd_completion_handler)(void *owner, EditLine *editor);
@@ -29,6 +34,8 @@ typedef struct fd_line_editor {
 /// Brackets the parts of the prompt that take no room on screen (colour escapes), so libedit
 /// counts the prompt's width right.
 #define FD_PROMPT_IGNORE '\1'
+
+static inline int fd_read_character(EditLine *editor, wchar_t *character);
 
 static inline fd_line_editor *fd_line_editor_of(EditLine *editor) {
     fd_line_editor *self = NULL;
@@ -72,6 +79,7 @@ static inline fd_line_editor *fd_line_editor_open(const char *program, int histo
     el_set(self->editor, EL_EDITOR, "emacs");
     el_set(self->editor, EL_PROMPT_ESC, fd_line_editor_prompt, FD_PROMPT_IGNORE);
     el_set(self->editor, EL_HIST, history, self->history);
+    el_set(self->editor, EL_GETCFN, fd_read_character);
     el_set(self->editor, EL_ADDFN, "firedrill-complete", "complete the name or command word at the cursor",
            fd_line_editor_complete);
     el_set(self->editor, EL_BIND, "^I", "firedrill-complete", NULL);
@@ -80,8 +88,18 @@ static inline fd_line_editor *fd_line_editor_open(const char *program, int histo
     return self;
 }
 
+/// Puts the terminal in libedit's edit mode (raw) and keeps it there between lines, or gives
+/// back the mode the terminal had. Between lines a command runs; if the terminal were cooked
+/// meanwhile, keys typed ahead would sit in the kernel's line buffer, and switching to raw for the
+/// next prompt garbles them (a Ctrl-D becomes a NUL, an Enter can go missing). Edit mode keeps
+/// ISIG, so Ctrl-C still interrupts, and output processing, so newlines still print.
+static inline void fd_line_editor_hold_terminal(fd_line_editor *self, int edit_mode) {
+    el_set(self->editor, EL_PREP_TERM, edit_mode);
+}
+
 static inline void fd_line_editor_close(fd_line_editor *self) {
     if (self == NULL) return;
+    el_set(self->editor, EL_PREP_TERM, 0);
     el_end(self->editor);
     history_end(self->history);
     free(self->prompt);
@@ -106,33 +124,108 @@ static inline int fd_terminal_columns(int descriptor) {
     return 80;
 }
 
-// Ctrl-C. The handler only sets flags, which is all a signal handler may safely do: one the REPL
-// reads after `el_gets` returns, and the Lua state's interrupt flag, which the count hook and
-// `sim.advance` check. It is installed without SA_RESTART on purpose: the read at the prompt then
-// fails with EINTR and `el_gets` returns, which is how Ctrl-C clears the line being typed.
+// Ctrl-C. The handler only sets flags and writes one byte, which is all a signal handler may
+// safely do: a flag the REPL reads after `el_gets` returns, the Lua state's interrupt flag, which
+// the count hook and `sim.advance` check, and a byte on a pipe that the wait for a key also
+// watches. The pipe is what makes Ctrl-C at the prompt reliable: the kernel may run the handler on
+// any thread of the process (the Swift runtime starts some), and then no system call of the main
+// thread is interrupted, but the pipe still becomes readable.
 
 static volatile sig_atomic_t fd_interrupt_received = 0;
 static volatile sig_atomic_t *fd_interrupt_forward = NULL;
+static int fd_interrupt_pipe[2] = {-1, -1};
 
 static inline void fd_on_interrupt(int signal_number) {
     (void)signal_number;
+    int saved = errno;
     fd_interrupt_received = 1;
     if (fd_interrupt_forward != NULL) *fd_interrupt_forward = 1;
+    if (fd_interrupt_pipe[1] >= 0) (void)!write(fd_interrupt_pipe[1], "!", 1);
+    errno = saved;
+}
+
+static inline void fd_drain_interrupt_pipe(void) {
+    char bytes[64];
+    if (fd_interrupt_pipe[0] < 0) return;
+    while (read(fd_interrupt_pipe[0], bytes, sizeof bytes) > 0) {}
 }
 
 /// Installs the Ctrl-C handler; `forward` is the Lua state's interrupt flag (or NULL).
 static inline int fd_install_interrupt_handler(volatile sig_atomic_t *forward) {
     fd_interrupt_forward = forward;
+    if (fd_interrupt_pipe[0] < 0 && pipe(fd_interrupt_pipe) == 0) {
+        for (int end = 0; end < 2; end++) {
+            fcntl(fd_interrupt_pipe[end], F_SETFL, fcntl(fd_interrupt_pipe[end], F_GETFL) | O_NONBLOCK);
+            fcntl(fd_interrupt_pipe[end], F_SETFD, FD_CLOEXEC);
+        }
+    }
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = fd_on_interrupt;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;
-    return sigaction(SIGINT, &action, NULL);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+    // A parent may have started us with SIGINT blocked (the mask is inherited through fork and
+    // exec, as under some test runners and terminal multiplexers); Ctrl-C must still arrive.
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    return sigprocmask(SIG_UNBLOCK, &interrupt, NULL);
+}
+
+/// Waits until `descriptor` has input; -1 with EINTR if Ctrl-C came first or comes meanwhile.
+static inline int fd_wait_for_input(int descriptor) {
+    for (;;) {
+        if (fd_interrupt_received) { errno = EINTR; return -1; }
+        fd_set readable;
+        FD_ZERO(&readable);
+        FD_SET(descriptor, &readable);
+        int highest = descriptor;
+        if (fd_interrupt_pipe[0] >= 0) {
+            FD_SET(fd_interrupt_pipe[0], &readable);
+            if (fd_interrupt_pipe[0] > highest) highest = fd_interrupt_pipe[0];
+        }
+        int ready = select(highest + 1, &readable, NULL, NULL, NULL);
+        if (ready < 0 && errno != EINTR) return -1;
+        if (ready > 0 && fd_interrupt_pipe[0] >= 0 && FD_ISSET(fd_interrupt_pipe[0], &readable)) {
+            fd_drain_interrupt_pipe();
+            continue;
+        }
+        if (ready > 0 && FD_ISSET(descriptor, &readable)) return 0;
+    }
+}
+
+/// libedit's read function, replaced so that Ctrl-C ends the wait for a key whenever it comes
+/// (see fd_wait_for_input). Decodes one multibyte character, as libedit's own
+/// does: 1 for a character, 0 at end of input, -1 on interrupt or error.
+static inline int fd_read_character(EditLine *editor, wchar_t *character) {
+    FILE *input = NULL;
+    int descriptor = el_get(editor, EL_GETFP, 0, &input) == 0 && input != NULL ? fileno(input) : STDIN_FILENO;
+    char bytes[MB_LEN_MAX];
+    size_t count = 0;
+    *character = L'\0';
+    for (;;) {
+        if (fd_wait_for_input(descriptor) < 0) return -1;
+        ssize_t got = read(descriptor, bytes + count, 1);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return -1;
+        if (got == 0) return 0;
+        count++;
+        mbstate_t state;
+        memset(&state, 0, sizeof state);
+        size_t decoded = mbrtowc(character, bytes, count, &state);
+        if (decoded == (size_t)-2 && count < MB_LEN_MAX) continue;   // more bytes to come
+        if (decoded == (size_t)-1 || decoded == (size_t)-2) {        // invalid: drop it
+            count = 0;
+            continue;
+        }
+        return 1;
+    }
 }
 
 /// True if Ctrl-C arrived since the last call; clears the flag.
 static inline int fd_take_interrupt(void) {
+    fd_drain_interrupt_pipe();
     int received = fd_interrupt_received;
     fd_interrupt_received = 0;
     return received;

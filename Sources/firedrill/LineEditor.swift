@@ -37,6 +37,7 @@ final class LineEditor {
         let owner = Unmanaged.passUnretained(self).toOpaque()
         guard let opened = fd_line_editor_open("firedrill", Int32(historySize), owner, handler) else { return nil }
         editor = opened
+        fd_line_editor_hold_terminal(editor, 1)
     }
 
     deinit { fd_line_editor_close(editor) }
@@ -48,9 +49,10 @@ final class LineEditor {
         // A Ctrl-C that stopped the previous command must not also cancel this line.
         _ = fd_take_interrupt()
         var count: Int32 = 0
-        guard let text = el_gets(editor.pointee.editor, &count) else {
-            return fd_take_interrupt() != 0 ? .interrupted : .endOfInput
-        }
+        let text = el_gets(editor.pointee.editor, &count)
+        // el_gets gives the terminal back cooked; take it again before the command runs.
+        fd_line_editor_hold_terminal(editor, 1)
+        guard let text else { return fd_take_interrupt() != 0 ? .interrupted : .endOfInput }
         _ = fd_take_interrupt()
         var line = String(cString: text)
         if line.hasSuffix("\n") { line.removeLast() }

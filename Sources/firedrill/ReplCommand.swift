@@ -80,8 +80,8 @@ struct InteractiveRepl {
             case .line(let line):
                 chunk.append(line)
                 let reply = core.submit(line)
-                // The terminal echoed ^C where the cursor was; start the report on a line of its own.
-                if InterruptHandling.takeInterrupt() { print("") }
+                // The terminal does not echo in edit mode: show the Ctrl-C, as for a line cleared.
+                if InterruptHandling.takeInterrupt() { print(style.paint("^C", .dim)) }
                 switch reply {
                 case .needsMore:
                     continue
