@@ -124,6 +124,34 @@ static inline int fd_terminal_columns(int descriptor) {
     return 80;
 }
 
+/// Gives a pseudo-terminal a size, as a terminal emulator would, so that a program started on it
+/// (the REPL under `firedrill bench`) lays out its line as it would for a person.
+static inline int fd_set_terminal_size(int descriptor, unsigned short rows, unsigned short columns) {
+    struct winsize size;
+    memset(&size, 0, sizeof size);
+    size.ws_row = rows;
+    size.ws_col = columns;
+    return ioctl(descriptor, TIOCSWINSZ, &size);
+}
+
+/// Opens a new pseudo-terminal and writes its terminal side's path into `path`; returns the
+/// controlling side, or -1. glibc hides posix_openpt and friends from Swift (they need
+/// _XOPEN_SOURCE), so this asks Linux's /dev/ptmx directly.
+static inline int fd_open_pseudo_terminal(char *path, size_t size) {
+    int controller = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (controller < 0) return -1;
+    int unlocked = 0;
+    unsigned int number = 0;
+    if (ioctl(controller, TIOCSPTLCK, &unlocked) != 0 || ioctl(controller, TIOCGPTN, &number) != 0) {
+        int saved = errno;
+        close(controller);
+        errno = saved;
+        return -1;
+    }
+    snprintf(path, size, "/dev/pts/%u", number);
+    return controller;
+}
+
 // Ctrl-C. The handler only sets flags and writes one byte, which is all a signal handler may
 // safely do: a flag the REPL reads after `el_gets` returns, the Lua state's interrupt flag, which
 // the count hook and `sim.advance` check, and a byte on a pipe that the wait for a key also

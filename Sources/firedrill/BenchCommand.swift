@@ -45,6 +45,7 @@ enum Benchmarks {
     static let all: [Benchmark] = [
         Benchmark(name: "bridge_call_ratio", measure: bridgeCallRatio),
         Benchmark(name: "kernel_events_per_second", measure: kernelEventsPerSecond),
+        Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.medianMilliseconds),
     ]
 
     static func format(_ value: Double) -> String {
