@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -55,6 +56,36 @@ static inline unsigned char fd_line_editor_complete(EditLine *editor, int key) {
     return self->complete(self->owner, editor);
 }
 
+// Giving the terminal back. The REPL keeps the terminal in edit mode while commands run (see
+// fd_line_editor_hold_terminal), so a crash or a kill then would leave the trainee's shell without
+// echo. These handlers restore the terminal as it was and pass the signal on to whatever handled
+// it before (the Swift runtime's backtracer for crashes, the default action otherwise).
+
+static struct termios fd_original_terminal = {0};
+static int fd_has_original_terminal = 0;
+static struct sigaction fd_previous_fatal_actions[NSIG] = {{{0}}};
+
+static inline void fd_restore_terminal_and_pass_on(int signal_number) {
+    if (fd_has_original_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &fd_original_terminal);
+    sigaction(signal_number, &fd_previous_fatal_actions[signal_number], NULL);
+    raise(signal_number);
+}
+
+/// Remembers the terminal as it is now and restores it on fatal signals.
+static inline void fd_restore_terminal_on_fatal_signals(void) {
+    if (tcgetattr(STDIN_FILENO, &fd_original_terminal) != 0) return;
+    fd_has_original_terminal = 1;
+    static const int fatal[] = {SIGTERM, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE};
+    for (size_t index = 0; index < sizeof fatal / sizeof fatal[0]; index++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = fd_restore_terminal_and_pass_on;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_NODEFER;
+        sigaction(fatal[index], &action, &fd_previous_fatal_actions[fatal[index]]);
+    }
+}
+
 /// Opens an editor on the standard streams: emacs keys, Tab bound to the completion handler,
 /// Ctrl-R to incremental history search as in bash, then the user's ~/.editrc. NULL if libedit
 /// cannot start (no terminal description at all).
@@ -72,6 +103,7 @@ static inline fd_line_editor *fd_line_editor_open(const char *program, int histo
     }
     self->owner = owner;
     self->complete = complete;
+    fd_restore_terminal_on_fatal_signals();
     HistEvent event;
     history(self->history, &event, H_SETSIZE, history_size);
     history(self->history, &event, H_SETUNIQUE, 1);

@@ -170,6 +170,20 @@ import Testing
         #expect(try session.waitForExit() == 0)
     }
 
+    @Test func aKilledReplGivesTheTerminalBack() throws {
+        // The REPL keeps the terminal in edit mode (no echo) while a command runs; killed then, it
+        // must not leave the trainee's shell without echo.
+        let session = try TerminalSession(["repl"], afterwards: "echo \"modes:$(stty -a | grep -o ' -*echo ' | head -1)$(stty -a | grep -o ' -*icanon ')\"")
+        try session.waitFor(InteractiveReplTests.firstPrompt)
+        try session.type("while true do end")
+        try session.press("Enter")
+        try session.waitUntilEntered("> while true do end")
+        try session.signalFiredrill(SIGTERM)
+        #expect(try session.waitForExit() == 128 + SIGTERM)
+        let screen = try session.waitFor("modes:")
+        #expect(screen.contains("modes: echo  icanon"))
+    }
+
     @Test func noHistoryLeavesNoFile() throws {
         let home = try CommandRunner.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: home) }

@@ -21,7 +21,10 @@ final class TerminalSession {
 
     /// Starts `firedrill ARGUMENTS` in the pane. `NO_COLOR` is removed from the environment unless
     /// given, so a test decides whether colour is on.
-    init(_ arguments: [String] = ["repl"], environment: [String: String] = [:], home: URL? = nil) throws {
+    /// `afterwards` is shell text run in the pane once firedrill has left, to look at what it left
+    /// behind (the terminal's modes, say).
+    init(_ arguments: [String] = ["repl"], environment: [String: String] = [:], home: URL? = nil,
+         afterwards: String = "") throws {
         self.home = try home ?? CommandRunner.scratchDirectory()
         ownsHome = home == nil
         configuration = self.home.appendingPathComponent("tmux.conf")
@@ -34,7 +37,7 @@ final class TerminalSession {
         // The shell reports how firedrill ended on the screen: tmux 3.3 sometimes marks a pane dead
         // without ever learning its exit status.
         let command = (["env", "-u", "NO_COLOR"] + assignments + [CommandRunner.binary.path] + arguments)
-            .map(TerminalSession.quote).joined(separator: " ") + "; echo \"\(TerminalSession.exitMarker)$?]\""
+            .map(TerminalSession.quote).joined(separator: " ") + "; echo \"\(TerminalSession.exitMarker)$?]\"; " + afterwards
         try tmux(["new-session", "-d", "-x", "120", "-y", "40", command])
     }
 
@@ -110,6 +113,17 @@ final class TerminalSession {
     }
 
     static let exitMarker = "[firedrill exited with status "
+
+    /// Sends a signal to firedrill itself (the child of the pane's shell).
+    func signalFiredrill(_ signal: Int32) throws {
+        let shell = try tmux(["display-message", "-p", "-t", socketTarget, "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        guard let child = children.split(separator: " ").first.flatMap({ pid_t($0) }) else {
+            throw Timeout(expectation: "firedrill to be running under the shell \(shell)", screen: try screen())
+        }
+        kill(child, signal)
+    }
 
     private func waitUntilValue<Value>(_ expectation: String, _ probe: () throws -> Value?) throws -> Value {
         let deadline = Date().addingTimeInterval(TerminalSession.timeoutSeconds)
