@@ -187,9 +187,9 @@ static inline int fd_open_pseudo_terminal(char *path, size_t size) {
 // Ctrl-C. The handler only sets flags and writes one byte, which is all a signal handler may
 // safely do: a flag the REPL reads after `el_gets` returns, the Lua state's interrupt flag, which
 // the count hook and `sim.advance` check, and a byte on a pipe that the wait for a key also
-// watches. The pipe is what makes Ctrl-C at the prompt reliable: the kernel may run the handler on
-// any thread of the process (the Swift runtime starts some), and then no system call of the main
-// thread is interrupted, but the pipe still becomes readable.
+// watches. The pipe is what makes Ctrl-C at the prompt reliable whenever it comes: before the wait
+// has begun (a signal interrupts only a system call in progress), or while the handler runs on
+// another thread than the one waiting.
 
 static volatile sig_atomic_t fd_interrupt_received = 0;
 static volatile sig_atomic_t *fd_interrupt_forward = NULL;

@@ -139,6 +139,20 @@ import Testing
         #expect(screen.contains("> function twice(n)\n>>   return n * 2\n>> end\n"))
     }
 
+    @Test func ctrlDOnAnUnfinishedChunkDropsItInsteadOfLeaving() throws {
+        let session = try startedRepl()
+        try session.type("for i = 1, 3 do")
+        try session.press("Enter")
+        try session.waitFor("\n>>")
+        try session.press("C-d")
+        try session.waitFor("unfinished chunk dropped; Ctrl-D again leaves\n" + InteractiveReplTests.firstPrompt)
+        try session.type("'still in'")
+        try session.press("Enter")
+        try session.waitFor("\nstill in\n")
+        try session.press("C-d")
+        #expect(try session.waitForExit() == 0)
+    }
+
     @Test func colourIsOnInATerminalAndOffWithNoColor() throws {
         let statusLine = "'pay-1   Running   pay-2   CrashLoopBackOff'"
         let coloured = try startedRepl()

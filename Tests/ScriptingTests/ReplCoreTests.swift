@@ -87,6 +87,13 @@ import Testing
         #expect(core.noticesBetweenCommands().isEmpty, "each notice is shown once")
     }
 
+    @Test func aSessionCanSayWhereItWasRecorded() throws {
+        let core = ReplCore(runtime: try makeRuntime())
+        #expect(core.farewell() == nil)
+        core.farewellNote = { "session recorded in /tmp/monzo-2017.jsonl" }
+        #expect(core.farewell() == "session recorded in /tmp/monzo-2017.jsonl")
+    }
+
     @Test func exitLeavesButOnlyOnALineOfItsOwn() throws {
         let core = ReplCore(runtime: try makeRuntime())
         #expect(core.submit("exit") == .leave)
