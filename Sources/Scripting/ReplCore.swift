@@ -2,12 +2,20 @@
 /// prints its values, `=expr` works, an incomplete chunk asks for more lines, and an error prints
 /// its message and the REPL goes on. No terminal here: line editing lives in the command.
 public final class ReplCore {
+    /// One line's fate, as `lua` would have it; what labs and session replay build on.
     public enum Reply: Equatable {
         /// The chunk is incomplete; show the continuation prompt and read another line.
         case needsMore
-        /// The chunk ran (or failed); show this.
+        /// The chunk ran (or failed); show this output.
+        case output(String, failed: Bool)
+    }
+
+    /// One line's fate at the interactive prompt: the outcome keeps the error apart, so the
+    /// terminal can colour it, and `exit` leaves.
+    public enum Step: Equatable {
+        case needsMore
         case finished(Outcome)
-        /// The trainee typed `exit`: leave the REPL.
+        /// The trainee typed `exit` (or `quit`) on a line of its own.
         case leave
     }
 
@@ -42,9 +50,10 @@ public final class ReplCore {
     /// session sets this when it starts recording.
     public var farewellNote: (() -> String?)?
     public static let chunkName = "=stdin"
-    /// Traceback lines an error shows before "… (n more)": a few at the prompt, where the top
-    /// frames say what went wrong; a piped script may want them all.
-    public var maximumTracebackFrames = 4
+    /// Traceback lines an error shows before "… (n more)", with host and sandbox frames hidden;
+    /// nil shows the whole traceback as `lua` does (what labs record). The interactive REPL
+    /// shows a few, since the top frames say what went wrong.
+    public var maximumTracebackFrames: Int?
     /// What leaves the REPL when typed alone on a line, as in Python.
     static let exitWords: Set<String> = ["exit", "exit()", "quit", "quit()"]
 
@@ -70,7 +79,35 @@ public final class ReplCore {
 
     /// Takes one line of input (or several, when a multi-line chunk comes back from history).
     public func submit(_ line: String) -> Reply {
+        switch take(line) {
+        case .finished(let outcome): .output(outcome.combined, failed: outcome.failed)
+        case .needsMore, .leave: .needsMore
+        }
+    }
+
+    /// Takes one line at the interactive prompt, where `exit` alone on a line leaves.
+    public func step(_ line: String) -> Step {
         if !isContinuing, ReplCore.exitWords.contains(line.trimmingSpaces) { return .leave }
+        return take(line)
+    }
+
+    /// Runs a whole chunk at once (a pasted block, a line from a session file).
+    public func evaluate(_ source: String) -> Reply {
+        let outcome = evaluateOutcome(source)
+        return .output(outcome.combined, failed: outcome.failed)
+    }
+
+    /// `evaluate`, with the error kept apart.
+    public func evaluateOutcome(_ source: String) -> Outcome {
+        pendingLines.removeAll()
+        do {
+            return run(try compile(source, firstLine: true))
+        } catch {
+            return Outcome(text: "", error: describeForTrainee(error))
+        }
+    }
+
+    private func take(_ line: String) -> Step {
         pendingLines.append(line)
         let source = pendingLines.joined(separator: "\n")
         let compiled: LuaFunctionReference
@@ -84,16 +121,6 @@ public final class ReplCore {
         }
         pendingLines.removeAll()
         return .finished(run(compiled))
-    }
-
-    /// Runs a whole chunk at once (a pasted block, a line from a session file).
-    public func evaluate(_ source: String) -> Outcome {
-        pendingLines.removeAll()
-        do {
-            return run(try compile(source, firstLine: true))
-        } catch {
-            return Outcome(text: "", error: describeForTrainee(error))
-        }
     }
 
     /// What arrived while the last command ran, to show before the next prompt: queued notices,
@@ -132,7 +159,8 @@ public final class ReplCore {
     }
 
     private func describeForTrainee(_ error: Error) -> String {
-        ReplCore.describe(error, maximumFrames: maximumTracebackFrames)
+        guard let maximumTracebackFrames else { return ReplCore.describe(error) }
+        return ReplCore.describe(error, maximumFrames: maximumTracebackFrames)
     }
 
     static func isIncomplete(_ error: LuaError) -> Bool {

@@ -3,11 +3,14 @@ import Scripting
 
 /// The REPL for a person at a terminal: line editing, history, completion, colour, Ctrl-C.
 struct InteractiveRepl {
+    /// Traceback lines shown under an error at the prompt.
+    static let tracebackFrames = 4
     let core: ReplCore
     let style: OutputStyle
     let history: HistoryFile?
 
     func run() {
+        core.maximumTracebackFrames = InteractiveRepl.tracebackFrames
         InterruptHandling.install(for: core.runtime.lua)
         let runtime = core.runtime
         print("Firedrill \(FiredrillVersion.current) — scenario \(runtime.scenario.name), seed \(runtime.world.seed). "
@@ -47,7 +50,7 @@ struct InteractiveRepl {
 
     /// Submits one line and shows what came of it; false when the trainee asked to leave.
     private func run(_ line: String, chunk: inout [String], recorder: inout HistoryRecorder) -> Bool {
-        let reply = core.submit(line)
+        let reply = core.step(line)
         // The terminal does not echo in edit mode: show the Ctrl-C that stopped the command.
         if InterruptHandling.takeInterrupt() { print(style.paint("^C", .dim)) }
         switch reply {
@@ -77,7 +80,7 @@ struct InteractiveRepl {
             print(style.prompt(for: core, forLineEditor: false), terminator: "")
             fflush(nil)
             guard let line = readLine(strippingNewline: true) else { break }
-            switch core.submit(line) {
+            switch core.step(line) {
             case .needsMore: continue
             case .leave: return
             case .finished(let outcome):

@@ -8,11 +8,9 @@ struct PipedRepl {
     let core: ReplCore
 
     func run() throws {
-        // Whoever reads a piped script's errors later has no prompt to retry at: show it all.
-        core.maximumTracebackFrames = .max
         var failures = 0
         reading: while let line = readLine(strippingNewline: true) {
-            switch core.submit(line) {
+            switch core.step(line) {
             case .needsMore:
                 continue
             case .leave:

@@ -7,7 +7,7 @@ import Testing
     func render(_ chunk: String, options: RenderOptions = RenderOptions(), instructions: Int64 = 50_000_000) throws -> String {
         let core = ReplCore(runtime: try makeRuntime(instructions: instructions))
         core.renderOptions = options
-        let outcome = core.evaluate(chunk)
+        let outcome = core.evaluateOutcome(chunk)
         #expect(!outcome.failed, "\(outcome.error ?? "")")
         return outcome.text
     }

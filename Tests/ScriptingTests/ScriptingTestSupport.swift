@@ -12,7 +12,7 @@ extension ReplCore {
     func feed(_ lines: String...) -> (text: String, failed: Bool) {
         var last = (text: "", failed: false)
         for line in lines {
-            if case .finished(let outcome) = submit(line) { last = (outcome.combined, outcome.failed) }
+            if case .output(let text, let failed) = submit(line) { last = (text, failed) }
         }
         return last
     }
