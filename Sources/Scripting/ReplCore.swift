@@ -87,7 +87,7 @@ public final class ReplCore {
 
     /// Takes one line at the interactive prompt, where `exit` alone on a line leaves.
     public func step(_ line: String) -> Step {
-        if !isContinuing, ReplCore.exitWords.contains(line.trimmingSpaces) { return .leave }
+        if !isContinuing, ReplCore.exitWords.contains(line.withoutSurroundingWhitespace) { return .leave }
         return take(line)
     }
 
@@ -199,7 +199,7 @@ public final class ReplCore {
 
 extension String {
     /// The text without leading and trailing whitespace.
-    var trimmingSpaces: String {
+    var withoutSurroundingWhitespace: String {
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? endIndex
         return start < end ? String(self[start..<end]) : ""

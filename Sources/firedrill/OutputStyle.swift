@@ -130,13 +130,13 @@ struct OutputStyle: Equatable {
         return (0..<rowCount).map { row in
             stride(from: row, to: words.count, by: rowCount).map { index in
                 words[index].padding(toLength: cellWidth, withPad: " ", startingAt: 0)
-            }.joined().trimmingTrailingSpaces()
+            }.joined().droppingTrailingSpaces()
         }
     }
 }
 
 extension String {
-    func trimmingTrailingSpaces() -> String {
+    func droppingTrailingSpaces() -> String {
         var text = self
         while text.last == " " { text.removeLast() }
         return text
