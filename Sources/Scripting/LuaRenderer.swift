@@ -6,11 +6,23 @@ public struct RenderOptions: Sendable, Equatable {
     public var maximumItems = 100
     /// Tables longer than this on one line are laid out one entry per line.
     public var lineWidth = 80
+    /// Characters of a string inside a table shown before it is cut short; a string returned on
+    /// its own is shown whole, since that is how commands return their output.
+    public var maximumStringLength = 200
 
-    public init(maximumDepth: Int = 4, maximumItems: Int = 100, lineWidth: Int = 80) {
+    public init(maximumDepth: Int = 4, maximumItems: Int = 100, lineWidth: Int = 80, maximumStringLength: Int = 200) {
         self.maximumDepth = maximumDepth
         self.maximumItems = maximumItems
         self.lineWidth = lineWidth
+        self.maximumStringLength = maximumStringLength
+    }
+}
+
+enum LuaRendering {
+    /// A quoted string, cut after `limit` characters with a note of how long it really is.
+    static func quoteShortened(_ text: String, limit: Int) -> String {
+        guard text.count > limit else { return LuaValue.quote(text) }
+        return LuaValue.quote(String(text.prefix(limit))) + "… (\(text.utf8.count) bytes)"
     }
 }
 
@@ -33,7 +45,7 @@ extension LuaState {
         case LUA_TNUMBER:
             return fd_is_integer(state, index) != 0
                 ? String(lua_tointegerx(state, index, nil)) : LuaValue.format(number: lua_tonumberx(state, index, nil))
-        case LUA_TSTRING: return LuaValue.quote(string(at: index) ?? "")
+        case LUA_TSTRING: return LuaRendering.quoteShortened(string(at: index) ?? "", limit: options.maximumStringLength)
         case LUA_TTABLE where !hasDisplayMetamethod(at: index):
             return try renderTable(at: index, options: options, depth: depth, indent: indent, visiting: &visiting)
         default:
@@ -50,55 +62,106 @@ extension LuaState {
         defer { visiting.remove(identity) }
         lua_checkstack(state, 6)
 
-        var sequence: [String] = []
-        var keyed: [(key: LuaValue, text: String)] = []
-        var omitted = 0
-        var position: lua_Integer = 1
-        while lua_rawgeti(state, index, position) != LUA_TNIL {
-            if sequence.count < options.maximumItems {
-                sequence.append(try renderValue(at: lua_gettop(state), options: options, depth: depth + 1,
-                                                indent: indent + 2, visiting: &visiting))
-            } else {
-                omitted += 1
-            }
-            fd_pop(state, 1)
-            position += 1
-        }
-        fd_pop(state, 1)
-        let sequenceLength = Int64(position - 1)
-        lua_pushnil(state)
-        while lua_next(state, index) != 0 {
-            let keyType = lua_type(state, -2)
-            if keyType == LUA_TNUMBER, fd_is_integer(state, -2) != 0 {
-                let key = lua_tointegerx(state, -2, nil)
-                if key >= 1 && key <= sequenceLength { fd_pop(state, 1); continue }
-            }
-            if sequence.count + keyed.count >= options.maximumItems {
-                omitted += 1
-                fd_pop(state, 1)
-                continue
-            }
-            let key = try keyValue(at: lua_gettop(state) - 1)
-            let keyText: String
-            if case .string(let name) = key, LuaValue.isIdentifier(name) {
-                keyText = name
-            } else {
-                keyText = "[" + (try renderValue(at: lua_gettop(state) - 1, options: options, depth: depth + 1,
-                                                 indent: indent + 2, visiting: &visiting)) + "]"
-            }
-            let valueText = try renderValue(at: lua_gettop(state), options: options, depth: depth + 1,
-                                            indent: indent + 2, visiting: &visiting)
-            keyed.append((key, "\(keyText) = \(valueText)"))
+        let sequenceLength = rawSequenceLength(at: index)
+        let shownSequence = min(sequenceLength, Int64(options.maximumItems))
+        var items: [String] = []
+        for position in stride(from: Int64(1), through: shownSequence, by: 1) {
+            lua_rawgeti(state, index, position)
+            items.append(try renderValue(at: lua_gettop(state), options: options, depth: depth + 1,
+                                         indent: indent + 2, visiting: &visiting))
             fd_pop(state, 1)
         }
-        keyed.sort { LuaValue.canonicalOrder($0.key, $1.key) }
-        var items = sequence + keyed.map(\.text)
+        let keys = try smallestKeys(at: index, after: sequenceLength, count: options.maximumItems - items.count)
+        for key in keys.chosen {
+            items.append(try renderEntry(key, of: index, options: options, depth: depth, indent: indent,
+                                         visiting: &visiting))
+        }
+        let omitted = Int(sequenceLength - shownSequence) + keys.total - keys.chosen.count
         if omitted > 0 { items.append("… (\(omitted) more)") }
         if items.isEmpty { return "{}" }
         let oneLine = "{ " + items.joined(separator: ", ") + " }"
         if oneLine.count + indent <= options.lineWidth, !oneLine.contains("\n") { return oneLine }
         let padding = String(repeating: " ", count: indent + 2)
         return "{\n" + items.map { padding + $0 }.joined(separator: ",\n") + "\n" + String(repeating: " ", count: indent) + "}"
+    }
+
+    /// The length of the run `1...n` of non-nil values, as `#` would see it without metamethods.
+    private func rawSequenceLength(at index: Int32) -> Int64 {
+        var length: Int64 = 0
+        while lua_rawgeti(state, index, length + 1) != LUA_TNIL {
+            fd_pop(state, 1)
+            length += 1
+        }
+        fd_pop(state, 1)
+        return length
+    }
+
+    /// A key other than the sequence's, in the order the renderer shows keys.
+    private struct RenderedKey {
+        let order: LuaValue
+        /// The key itself, when it can be pushed again from Swift (strings, numbers, booleans).
+        let isPrimitive: Bool
+    }
+
+    /// The first `count` keys outside the sequence in canonical order, and how many there are.
+    /// Only the chosen keys are kept while walking the table, so a huge table costs one pass and
+    /// little memory, and the same keys are shown in every process whatever the hash order.
+    private func smallestKeys(at index: Int32, after sequenceLength: Int64,
+                              count: Int) throws -> (chosen: [RenderedKey], total: Int) {
+        var chosen: [RenderedKey] = []
+        var total = 0
+        lua_pushnil(state)
+        while lua_next(state, index) != 0 {
+            fd_pop(state, 1)
+            if lua_type(state, -1) == LUA_TNUMBER, fd_is_integer(state, -1) != 0 {
+                let key = lua_tointegerx(state, -1, nil)
+                if key >= 1 && key <= sequenceLength { continue }
+            }
+            total += 1
+            guard count > 0 else { continue }
+            let key = RenderedKey(order: try keyValue(at: lua_gettop(state)), isPrimitive: lua_type(state, -1) != LUA_TTABLE
+                && lua_type(state, -1) != LUA_TFUNCTION && lua_type(state, -1) != LUA_TUSERDATA && lua_type(state, -1) != LUA_TTHREAD)
+            if chosen.count == count, let last = chosen.last, !LuaValue.canonicalOrder(key.order, last.order) { continue }
+            let position = chosen.firstIndex { LuaValue.canonicalOrder(key.order, $0.order) } ?? chosen.count
+            chosen.insert(key, at: position)
+            if chosen.count > count { chosen.removeLast() }
+        }
+        return (chosen, total)
+    }
+
+    /// `key = value` for one chosen key. Keys that are tables or functions cannot be pushed from
+    /// Swift, so the table is walked again to find them (rare, and bounded by the item limit).
+    private func renderEntry(_ key: RenderedKey, of index: Int32, options: RenderOptions, depth: Int, indent: Int,
+                             visiting: inout Set<UnsafeRawPointer>) throws -> String {
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        if key.isPrimitive {
+            try push(key.order)
+        } else {
+            guard pushKey(matching: key.order, in: index) else { return "" }
+        }
+        let keyIndex = lua_gettop(state)
+        lua_pushvalue(state, keyIndex)
+        lua_rawget(state, index)
+        let keyText: String
+        if case .string(let name) = key.order, LuaValue.isIdentifier(name) {
+            keyText = name
+        } else {
+            keyText = "[" + (try renderValue(at: keyIndex, options: options, depth: depth + 1, indent: indent + 2,
+                                             visiting: &visiting)) + "]"
+        }
+        let valueText = try renderValue(at: lua_gettop(state), options: options, depth: depth + 1,
+                                        indent: indent + 2, visiting: &visiting)
+        return "\(keyText) = \(valueText)"
+    }
+
+    private func pushKey(matching order: LuaValue, in index: Int32) -> Bool {
+        lua_pushnil(state)
+        while lua_next(state, index) != 0 {
+            fd_pop(state, 1)
+            if (try? keyValue(at: lua_gettop(state))) == order { return true }
+        }
+        return false
     }
 
     /// A key as a Swift value for sorting; tables and functions sort by their rendered form.

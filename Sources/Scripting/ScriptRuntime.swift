@@ -13,6 +13,10 @@ public final class ScriptRuntime {
     /// Callbacks that can still fire, by the identifier `sim.at` and friends returned.
     var scheduledCallbacks: [Int: Simulation.Timer] = [:]
     var nextCallbackIdentifier = 1
+    /// Notices waiting for the REPL to show between commands (see `postNotice`).
+    var notices: [Notice] = []
+    /// Tab completion inside command strings, by command name (see `CommandCompletion`).
+    public internal(set) var commandCompletions: [String: any CommandCompletion] = [:]
 
     public init(scenario: Scenario, seed: UInt64, limits: LuaLimits = LuaLimits()) throws {
         self.scenario = scenario
@@ -25,6 +29,7 @@ public final class ScriptRuntime {
         KubeModule.install(into: self)
         KubectlModule.install(into: self)
         HelpModule.install(into: self)
+        BuiltinCompletions.install(into: self)
     }
 
     /// Documents a module (a table of functions) or a global command.

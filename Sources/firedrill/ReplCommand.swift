@@ -8,42 +8,31 @@ struct ReplCommand: ParsableCommand {
         abstract: "Open a Lua REPL on a fresh world.",
         discussion: """
         A bare expression prints its values, `=expr` works, an incomplete chunk asks for more lines.
-        With standard input from a pipe it runs the lines without prompts.
+        In a terminal: Tab completes names, fields and command words; Up and Ctrl-R search the
+        history ($XDG_STATE_HOME/firedrill/history); Ctrl-C stops a running command or clears the
+        line; Ctrl-D or `exit` leaves. Colour is off when NO_COLOR is set.
+        With standard input from a pipe it runs the lines without prompts, and exits non-zero if
+        any of them failed.
         """
     )
 
     @OptionGroup var world: WorldOptions
 
+    @Flag(help: "Neither read nor save the history file.")
+    var noHistory = false
+
     func run() throws {
         let runtime = try world.makeRuntime()
-        let interactive = isatty(STDIN_FILENO) != 0
         let core = ReplCore(runtime: runtime)
-        if interactive {
-            print("Firedrill \(FiredrillVersion.current) — scenario \(runtime.scenario.name), seed \(runtime.world.seed). help() lists what you can do; Ctrl-D leaves.")
+        if isatty(STDIN_FILENO) != 0 {
+            InteractiveRepl(core: core, style: .forStandardOutput(), history: historyFile()).run()
+        } else {
+            try PipedRepl(core: core).run()
         }
-        var failures = 0
-        while true {
-            if interactive {
-                let clock = runtime.world.calendarNow.clock
-                print(core.isContinuing ? ">> " : "[\(clock)] > ", terminator: "")
-                fflush(nil)
-            }
-            guard let line = readLine(strippingNewline: true) else { break }
-            switch core.submit(line) {
-            case .needsMore:
-                continue
-            case .output(let text, let failed):
-                if failed { failures += 1 }
-                if !text.isEmpty { print(text) }
-            }
-            for error in runtime.drainCallbackErrors() { print("callback failed: " + ReplCore.describe(error)) }
-        }
-        if core.isContinuing {
-            print(ReplCore.describe(LuaError(kind: .syntax, message: "stdin: unfinished chunk at end of input")))
-            failures += 1
-        }
-        if interactive { print("") }
-        // A piped script that failed should fail the pipeline, as `lua < script` would.
-        if !interactive && failures > 0 { throw ExitCode(1) }
+    }
+
+    private func historyFile() -> HistoryFile? {
+        guard !noHistory, let location = HistoryFile.defaultLocation() else { return nil }
+        return HistoryFile(location: location)
     }
 }

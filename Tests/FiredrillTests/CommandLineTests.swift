@@ -87,4 +87,12 @@ import Testing
         #expect(outcome.standardOutput.hasPrefix("stdin:1: first\n"))
         #expect(outcome.standardOutput.hasSuffix("second\n"))
     }
+
+    @Test func pipedReplShowsNoPromptsNoColourAndStopsAtExit() throws {
+        let script = "sim.advance('1m')\n'pod-1 Running'\nexit\nprint('never')\n"
+        let outcome = try CommandRunner.run(["repl"], input: script, environment: ["TERM": "xterm-256color"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == "pod-1 Running\n", "no prompt, no banner, no escape codes, nothing after exit")
+        #expect(outcome.standardError.isEmpty)
+    }
 }

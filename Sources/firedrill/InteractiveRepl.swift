@@ -1,0 +1,143 @@
+import Foundation
+import Scripting
+
+/// The REPL for a person at a terminal: line editing, history, completion, colour, Ctrl-C.
+struct InteractiveRepl {
+    /// Traceback lines shown under an error at the prompt.
+    static let tracebackFrames = 4
+    let core: ReplCore
+    let style: OutputStyle
+    let history: HistoryFile?
+
+    func run() {
+        core.maximumTracebackFrames = InteractiveRepl.tracebackFrames
+        InterruptHandling.install(for: core.runtime.lua)
+        let runtime = core.runtime
+        print("Firedrill \(FiredrillVersion.current) — scenario \(runtime.scenario.name), seed \(runtime.world.seed). "
+            + "help() lists what you can do; Tab completes; Ctrl-D leaves.")
+        guard let editor = LineEditor(historySize: history?.limit ?? HistoryFile.defaultLimit,
+                                      completion: complete, listing: OutputStyle.listing) else {
+            print(style.notice(Notice("line editing is unavailable on this terminal; reading plain lines", kind: .warning)))
+            runPlain()
+            return
+        }
+        var recorder = HistoryRecorder(file: history, editor: editor, style: style)
+        recorder.loadPrevious()
+        loop(editor: editor, recorder: &recorder)
+        print("")
+        if let note = core.farewell() { print(note) }
+    }
+
+    private func loop(editor: LineEditor, recorder: inout HistoryRecorder) {
+        var chunk: [String] = []
+        while true {
+            showNotices()
+            switch editor.read(prompt: style.prompt(for: core, forLineEditor: true)) {
+            case .endOfInput where core.isContinuing:
+                dropUnfinished(&chunk)
+                print("\n" + style.notice(Notice("unfinished chunk dropped; Ctrl-D again leaves", kind: .warning)))
+            case .endOfInput:
+                return
+            case .interrupted:
+                print(style.paint("^C", .dim))
+                dropUnfinished(&chunk)
+            case .line(let line):
+                chunk.append(line)
+                guard run(line, chunk: &chunk, recorder: &recorder) else { return }
+            }
+        }
+    }
+
+    /// Submits one line and shows what came of it; false when the trainee asked to leave.
+    private func run(_ line: String, chunk: inout [String], recorder: inout HistoryRecorder) -> Bool {
+        let reply = core.step(line)
+        // The terminal does not echo in edit mode: show the Ctrl-C that stopped the command.
+        if InterruptHandling.takeInterrupt() { print(style.paint("^C", .dim)) }
+        switch reply {
+        case .needsMore:
+            return true
+        case .leave:
+            return false
+        case .finished(let outcome):
+            // A multi-line chunk goes into the history whole, so Up brings it back as one.
+            recorder.record(chunk.joined(separator: "\n"))
+            chunk.removeAll()
+            let text = style.outcome(outcome)
+            if !text.isEmpty { print(text) }
+            return true
+        }
+    }
+
+    private func dropUnfinished(_ chunk: inout [String]) {
+        core.cancelPending()
+        chunk.removeAll()
+    }
+
+    /// Without libedit (a terminal it cannot drive): prompts and plain lines.
+    private func runPlain() {
+        while true {
+            showNotices()
+            print(style.prompt(for: core, forLineEditor: false), terminator: "")
+            fflush(nil)
+            guard let line = readLine(strippingNewline: true) else { break }
+            switch core.step(line) {
+            case .needsMore: continue
+            case .leave: return
+            case .finished(let outcome):
+                let text = style.outcome(outcome)
+                if !text.isEmpty { print(text) }
+            }
+        }
+        print("")
+    }
+
+    private func showNotices() {
+        for notice in core.noticesBetweenCommands() { print(style.notice(notice)) }
+    }
+
+    private func complete(head: String) -> CompletionResult? {
+        let runtime = core.runtime
+        return Completer.complete(head: head, names: LuaNameSource(lua: runtime.lua),
+                                  documentation: runtime.documentation, commands: runtime.commandCompletions)
+    }
+}
+
+/// Keeps the history file and the editor's in-memory history in step, and says once (not on
+/// every line) when the file cannot be written.
+struct HistoryRecorder {
+    let file: HistoryFile?
+    let editor: LineEditor
+    let style: OutputStyle
+    private var warned = false
+
+    init(file: HistoryFile?, editor: LineEditor, style: OutputStyle) {
+        self.file = file
+        self.editor = editor
+        self.style = style
+    }
+
+    mutating func loadPrevious() {
+        guard let file else { return }
+        do {
+            for entry in try file.load() { editor.remember(entry) }
+        } catch {
+            warnOnce(error)
+        }
+    }
+
+    mutating func record(_ entry: String) {
+        guard !entry.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        editor.remember(entry)
+        do {
+            try file?.append(entry)
+        } catch {
+            warnOnce(error)
+        }
+    }
+
+    private mutating func warnOnce(_ error: Error) {
+        guard !warned else { return }
+        warned = true
+        print(style.notice(Notice("\(error)", kind: .warning)))
+    }
+}

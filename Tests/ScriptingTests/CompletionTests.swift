@@ -1,0 +1,208 @@
+import Testing
+@testable import Scripting
+
+/// Tab completion as a trainee meets it, checked on the pure engine: what Tab puts on the line,
+/// and what it lists when it cannot decide.
+@Suite struct CompletionTests {
+    /// A kubectl-like provider defined here, as the Kubernetes module will define the real one.
+    struct FakeKubectl: CommandCompletion {
+        let pods = ["payments-7d9f-abcde", "payments-7d9f-fghij", "ledger-5c4b-klmno"]
+
+        func candidates(for request: CommandCompletionRequest) -> [String] {
+            if request.previousWord == "-n" { return ["payments", "default", "kube-system"] }
+            switch request.words.count {
+            case 0: return ["get", "describe", "logs", "delete"]
+            case 1: return ["pods", "deployments", "deployment/", "nodes"]
+            default: return pods + ["-n", "--output="]
+            }
+        }
+    }
+
+    let snapshot = CompletionSnapshot([
+        "": [
+            CompletionCandidate("sim", kind: .table), CompletionCandidate("faults", kind: .table),
+            CompletionCandidate("string", kind: .table), CompletionCandidate("print", kind: .function),
+            CompletionCandidate("pairs", kind: .function), CompletionCandidate("payments_rate", kind: .value),
+            CompletionCandidate("payments_total", kind: .value),
+            CompletionCandidate("_hidden", kind: .value), CompletionCandidate("kubectl", kind: .function),
+        ],
+        "sim": [
+            CompletionCandidate("advance", kind: .function), CompletionCandidate("at", kind: .function),
+            CompletionCandidate("clock", kind: .function), CompletionCandidate("config", kind: .table),
+        ],
+        "text": [CompletionCandidate("upper", kind: .function), CompletionCandidate("len", kind: .function)],
+    ])
+
+    var documentation: Documentation {
+        var documentation = Documentation()
+        documentation.add(Topic(name: "sim", usage: "sim", summary: "the simulated clock"))
+        documentation.add(Topic(name: "sim.advance", usage: "sim.advance(d)", summary: "let time pass"))
+        documentation.add(Topic(name: "sim.digest", usage: "sim.digest()", summary: "a hash of the world"))
+        return documentation
+    }
+
+    func complete(_ head: String) -> CompletionResult? {
+        Completer.complete(head: head, names: snapshot, documentation: documentation,
+                           commands: ["kubectl": FakeKubectl(),
+                                      "faults.crash": CommandCompletionFunction(takesOneWord: true) { _ in ["node-1", "node-2"] }])
+    }
+
+    @Test func aUniqueGlobalCompletesWithWhatComesNext() {
+        #expect(complete("fau")?.replacement == "faults.", "a table gets a dot, ready for a field")
+        #expect(complete("pri")?.replacement == "print(", "a function gets its parenthesis")
+        #expect(complete("x = payments_r")?.replacement == "payments_rate", "a value gets nothing")
+        #expect(complete("fun")?.replacement == "function", "keywords complete too")
+    }
+
+    @Test func severalCandidatesExtendToWhatTheyShareThenList() {
+        let shared = complete("paym")
+        #expect(shared?.replacement == "payments_")
+        #expect(shared?.candidates.map(\.text) == ["payments_rate", "payments_total"])
+        let listed = complete("pa")
+        #expect(listed?.extendsInput == false, "nothing more is shared: Tab lists")
+        #expect(listed?.candidates.map(\.text) == ["pairs", "payments_rate", "payments_total"])
+    }
+
+    @Test func fieldsCompleteAfterADot() {
+        #expect(complete("sim.adv")?.replacement == "advance(")
+        #expect(complete("sim.adv")?.partial == "adv", "only the field name is replaced")
+        #expect(complete("print(sim.cl")?.replacement == "clock(")
+        #expect(complete("sim.co")?.replacement == "config.")
+        #expect(complete("x = 'a' .. sim.adv")?.replacement == "advance(", "concatenation is not part of the name")
+        #expect(complete("n..sim.adv")?.replacement == "advance(")
+    }
+
+    @Test func documentedNamesComeFromTheSameSourceAsHelp() {
+        let fields = complete("sim.")?.candidates ?? []
+        #expect(fields.map(\.text) == ["advance", "at", "clock", "config", "digest"],
+                "sim.digest is documented though this snapshot has no live value for it")
+        #expect(fields.first { $0.text == "advance" }?.summary == "let time pass")
+        #expect(fields.first { $0.text == "clock" }?.summary == nil)
+    }
+
+    @Test func methodCallsOfferOnlyFunctions() {
+        #expect(complete("text:u")?.replacement == "upper(")
+        #expect(complete("sim:")?.candidates.map(\.text) == ["advance", "at", "clock", "digest"])
+    }
+
+    @Test func privateNamesHideUntilAskedFor() {
+        #expect(complete("")?.candidates.contains { $0.text == "_hidden" } == false)
+        #expect(complete("_h")?.replacement == "_hidden")
+    }
+
+    @Test func nothingIsOfferedWhereNoNameCanStand() {
+        #expect(complete("x = 1.5") == nil, "a number")
+        #expect(complete("f().x") == nil, "a field of a call's result")
+        #expect(complete("-- sim.adv") == nil, "a comment")
+        #expect(complete("print('sim.adv") == nil, "a string passed to a function with no command completion")
+        #expect(complete("nosuch.x")?.candidates == [])
+    }
+
+    @Test func commandStringsCompleteWordByWord() {
+        #expect(complete("kubectl \"g")?.replacement == "get ", "a completed word is followed by a space")
+        #expect(complete("kubectl \"get po")?.replacement == "pods ")
+        #expect(complete("kubectl(\"get pods pay")?.replacement == "payments-7d9f-")
+        #expect(complete("kubectl 'get pods -n kube")?.replacement == "kube-system ", "the word after -n is a namespace")
+        #expect(complete("kubectl [[get deploy")?.candidates.map(\.text) == ["deployment/", "deployments"])
+        #expect(complete("kubectl \"get deployment")?.replacement == "deployment", "shared start")
+        #expect(complete("kubectl \"get deployment/")?.candidates.map(\.text) == ["deployment/"])
+        #expect(complete("kubectl \"get pods --out")?.replacement == "--output=", "no space after =")
+        #expect(complete("kubectl \"get pods ")?.candidates.count == 5, "an empty word lists every candidate")
+        #expect(complete("local out = kubectl \"de")?.candidates.map(\.text) == ["delete", "describe"])
+    }
+
+    @Test func theCommandSeesTheWordsTypedSoFar() {
+        final class Recorder: CommandCompletion {
+            var requests: [CommandCompletionRequest] = []
+            func candidates(for request: CommandCompletionRequest) -> [String] {
+                requests.append(request)
+                return []
+            }
+        }
+        let recorder = Recorder()
+        _ = Completer.complete(head: "print(kubectl \"get  pods -n  pay", names: snapshot, documentation: documentation,
+                               commands: ["kubectl": recorder])
+        #expect(recorder.requests == [CommandCompletionRequest(command: "kubectl", words: ["get", "pods", "-n"], partial: "pay")])
+    }
+
+    @Test func aOneWordCommandClosesItsString() {
+        #expect(complete("faults.crash(\"node-1")?.replacement == "node-1\"")
+        #expect(complete("faults.crash('node-")?.candidates.count == 2)
+        #expect(complete("faults.crash('node-2")?.replacement == "node-2'", "the same quote closes it")
+    }
+
+    @Test func stringsAreSeenAsLuaSeesThem() {
+        #expect(LexicalPosition.of(Array("x = \"a\\\"b")) == .string(contentStart: 5, opener: 4, closer: "\""),
+                "an escaped quote does not end the string")
+        #expect(LexicalPosition.of(Array("x = 'done' .. y")) == .code)
+        #expect(LexicalPosition.of(Array("x = [==[abc")) == .string(contentStart: 8, opener: 4, closer: "]==]"))
+        #expect(LexicalPosition.of(Array("--[[ note ]] sim.")) == .code, "a closed long comment ends")
+        #expect(LexicalPosition.of(Array("t[i] = 1")) == .code, "an index is not a long bracket")
+    }
+}
+
+/// Completion over a live Lua state: what the trainee defined, and what hides behind `__index`.
+@Suite struct LuaNameSourceTests {
+    func names(_ path: [String], after setup: String) throws -> [String] {
+        let runtime = try makeRuntime()
+        try runtime.lua.execute(setup)
+        return LuaNameSource(lua: runtime.lua).names(at: path).map(\.text).sorted()
+    }
+
+    @Test func globalsIncludeWhatTheTraineeDefined() throws {
+        let globals = try names([], after: "incident_count = 3")
+        #expect(globals.contains("incident_count"))
+        #expect(globals.contains("sim") && globals.contains("faults") && globals.contains("help"))
+        #expect(!globals.contains("io") && !globals.contains("dofile"), "what the sandbox removed is not offered")
+    }
+
+    @Test func fieldsFollowIndexTables() throws {
+        let setup = """
+        local base = {describe = function() end, kind = "Pod"}
+        local middle = setmetatable({restart = function() end}, {__index = base})
+        pod = setmetatable({name = "payments-1"}, {__index = middle})
+        """
+        #expect(try names(["pod"], after: setup) == ["describe", "kind", "name", "restart"])
+    }
+
+    @Test func anIndexFunctionIsNeverCalled() throws {
+        let setup = """
+        called = false
+        lazy = setmetatable({}, {__index = function() called = true; return 1 end})
+        """
+        let runtime = try makeRuntime()
+        try runtime.lua.execute(setup)
+        #expect(LuaNameSource(lua: runtime.lua).names(at: ["lazy"]).isEmpty)
+        #expect(LuaNameSource(lua: runtime.lua).names(at: ["lazy", "x"]).isEmpty)
+        #expect(try runtime.lua.global("called") == .boolean(false))
+    }
+
+    @Test func stringsOfferTheStringLibrary() throws {
+        let methods = try names(["greeting"], after: "greeting = 'hello'")
+        #expect(methods.contains("upper") && methods.contains("format"))
+    }
+
+    @Test func kindsDecideTheSuffix() throws {
+        let runtime = try makeRuntime()
+        try runtime.lua.execute("config = {window = '5m'}")
+        let result = Completer.complete(head: "con", names: LuaNameSource(lua: runtime.lua),
+                                        documentation: runtime.documentation, commands: runtime.commandCompletions)
+        #expect(result?.replacement == "config.")
+        let help = Completer.complete(head: "help \"faults.cr", names: LuaNameSource(lua: runtime.lua),
+                                      documentation: runtime.documentation, commands: runtime.commandCompletions)
+        #expect(help?.replacement == "faults.crash\"", "help topics complete inside help's string")
+        let host = Completer.complete(head: "faults.restart(\"node-3", names: LuaNameSource(lua: runtime.lua),
+                                      documentation: runtime.documentation, commands: runtime.commandCompletions)
+        #expect(host?.replacement == "node-3\"", "hosts of the live world")
+    }
+
+    @Test func aLoopOfMetatablesEnds() throws {
+        let setup = """
+        a = {}
+        b = setmetatable({}, {__index = a})
+        setmetatable(a, {__index = b})
+        """
+        #expect(try names(["a", "missing"], after: setup).isEmpty)
+        #expect(try names(["a"], after: setup).isEmpty)
+    }
+}
