@@ -126,7 +126,7 @@ enum KubeModule {
                 resources[resource.rawValue] = [
                     "ready": .boolean(state.ready),
                     "resource_version": .integer(state.resourceVersion),
-                    "last_event": state.lastEventTime.map { .number(Span.asSeconds($0)) } ?? .nil,
+                    "last_event": state.lastEventTime.map { .number(session.cluster.world.scriptSeconds($0)) } ?? .nil,
                     "watches": .integer(Int64(state.watches)),
                 ]
             }

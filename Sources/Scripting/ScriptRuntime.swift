@@ -18,9 +18,10 @@ public final class ScriptRuntime {
     /// Tab completion inside command strings, by command name (see `CommandCompletion`).
     public internal(set) var commandCompletions: [String: any CommandCompletion] = [:]
 
-    public init(scenario: Scenario, seed: UInt64, limits: LuaLimits = LuaLimits()) throws {
+    /// Builds the scenario's world (options checked against the scenario's) and its Lua state.
+    public init(scenario: Scenario, seed: UInt64, options: [String: String] = [:], limits: LuaLimits = LuaLimits()) throws {
         self.scenario = scenario
-        self.world = scenario.makeWorld(seed: seed)
+        self.world = try scenario.makeWorld(seed: seed, options: options)
         self.lua = try LuaState(limits: limits, random: world.random("lua/math.random"))
         SimModule.install(into: self)
         FaultsModule.install(into: self)

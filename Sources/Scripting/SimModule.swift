@@ -9,8 +9,8 @@ enum SimModule {
     static func install(into runtime: ScriptRuntime) {
         let world = runtime.world
         runtime.document("sim", usage: "sim", "the simulated clock, seed, digest and timed injects")
-        runtime.define("sim.now", usage: "sim.now()", "seconds of simulated time since the scenario began") { call in
-            call.push(number: Span.asSeconds(world.now))
+        runtime.define("sim.now", usage: "sim.now()", "seconds of simulated time since the scenario began (when you arrived)") { call in
+            call.push(number: world.scriptSeconds(world.now))
             return 1
         }
         runtime.define("sim.clock", usage: "sim.clock()", "the simulated wall clock, \"14:10:05\"") { call in
@@ -116,9 +116,9 @@ enum SimModule {
             return time
         }
         let seconds = try call.number(index)
-        let due = Span.fromSeconds(seconds)
+        let due = world.time(scriptSeconds: seconds)
         guard due >= world.now else {
-            throw call.argumentError(index, "time \(LuaValue.format(number: seconds)) is in the past (now \(LuaValue.format(number: Span.asSeconds(world.now))))")
+            throw call.argumentError(index, "time \(LuaValue.format(number: seconds)) is in the past (now \(LuaValue.format(number: world.scriptSeconds(world.now))))")
         }
         return due
     }

@@ -20,7 +20,7 @@ enum TelemetryModule {
             let matcher = try labels(call, 2)
             let window = call.isNil(3) ? Span.minutes(15) : try SimModule.duration(call, 3)
             let found = world.component(Telemetry.self)?.metrics.query(name, matcher) ?? []
-            try call.push(.table(LuaTable(array: found.map { series($0, window: window, now: world.now) })))
+            try call.push(.table(LuaTable(array: found.map { series($0, window: window, world: world) })))
             return 1
         }
         runtime.document("alerts", usage: "alerts", "alert rules that page the on-call engineer")
@@ -60,11 +60,12 @@ enum TelemetryModule {
         return result
     }
 
-    static func series(_ series: MetricSeries, window: SimTime, now: SimTime) -> LuaValue {
+    static func series(_ series: MetricSeries, window: SimTime, world: World) -> LuaValue {
+        let now = world.now
         var labels = LuaTable()
         for label in series.key.labels { labels[label.name] = .string(label.value) }
         let samples = series.samples(from: now - window, to: now).map { sample -> LuaValue in
-            ["t": .number(Span.asSeconds(sample.time)), "v": .number(sample.value)]
+            ["t": .number(world.scriptSeconds(sample.time)), "v": .number(sample.value)]
         }
         return ["name": .string(series.key.name), "labels": .table(labels), "samples": .table(LuaTable(array: samples))]
     }

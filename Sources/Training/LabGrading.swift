@@ -26,7 +26,7 @@ extension LabSession {
         defer { (runtime.lua.limits, runtime.lua.printSink) = saved }
         return try runtime.readingOnly(as: "a grader") {
             let rubric = try RubricDefinition.read(try environment.evaluateGrader(lab.graderFile), file: lab.graderFile)
-            try environment.setGrading(session: sessionValue(ending: ending), history: history.luaValue(calendarStart: world.calendarStart))
+            try environment.setGrading(session: sessionValue(ending: ending), history: history.luaValue(world: world))
             return try zip(rubric.checks, rubric.functions).map { try score($0, $1) }
         }
     }

@@ -50,15 +50,16 @@ public final class LabHistory {
     public func events(of kind: String) -> [Event] { events.filter { $0.kind == kind } }
 
     /// The `history` table a grader receives.
-    func luaValue(calendarStart: CalendarTime) -> LuaValue {
+    func luaValue(world: World) -> LuaValue {
+        let calendarStart = world.calendarStart
         var seriesTable = LuaTable()
         for entry in series {
             seriesTable[entry.name] = .table(LuaTable(array: entry.points.map {
-                ["t": .number(Span.asSeconds($0.time)), "v": .number($0.value)]
+                ["t": .number(world.scriptSeconds($0.time)), "v": .number($0.value)]
             }))
         }
         let eventList = events.map { event -> LuaValue in
-            ["t": .number(Span.asSeconds(event.time)), "clock": .string(calendarStart.adding(event.time).clock),
+            ["t": .number(world.scriptSeconds(event.time)), "clock": .string(calendarStart.adding(event.time).clock),
              "kind": .string(event.kind), "detail": .string(event.detail)]
         }
         return ["series": .table(seriesTable), "events": .table(LuaTable(array: eventList))]

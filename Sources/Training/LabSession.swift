@@ -42,7 +42,8 @@ public final class LabSession {
     /// injects, step polling. Throws a `LabError` naming `lab.lua` when the lab's code fails.
     public init(lab: Lab, seed: UInt64? = nil, limits: LuaLimits = LuaLimits()) throws {
         self.lab = lab
-        runtime = try ScriptRuntime(scenario: LabSession.scenario(for: lab), seed: seed ?? lab.scenario.seed, limits: limits)
+        runtime = try ScriptRuntime(scenario: LabSession.scenario(for: lab), seed: seed ?? lab.scenario.seed,
+                                    options: lab.scenario.versions, limits: limits)
         core = ReplCore(runtime: runtime)
         stepCompletions = Array(repeating: nil, count: lab.steps.count)
         LabModule.install(into: runtime, session: self)
@@ -62,7 +63,7 @@ public final class LabSession {
     public static func scenario(for lab: Lab) -> Scenario {
         let base = ScenarioCatalog.named(lab.scenario.name)!
         guard let start = lab.scenario.start else { return base }
-        return Scenario(name: base.name, summary: base.summary, calendarStart: start, build: base.build)
+        return base.arriving(at: start)
     }
 
     private func runSetup() throws {
@@ -301,7 +302,7 @@ public final class LabSession {
     /// `{t = seconds, clock = "09:03:12"}` merged into `fields`.
     func timed(_ time: SimTime, _ fields: LuaValue) -> LuaValue {
         var table = fields.tableValue ?? LuaTable()
-        table["t"] = .number(Span.asSeconds(time))
+        table["t"] = .number(world.scriptSeconds(time))
         table["clock"] = .string(world.calendarStart.adding(time).clock)
         return .table(table)
     }

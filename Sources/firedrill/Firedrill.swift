@@ -26,6 +26,20 @@ struct WorldOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The platform to start from (see `firedrill scenarios`).", valueName: "name"))
     var scenario: String = ScenarioCatalog.defaultName
 
+    @Option(name: .customLong("option"),
+            help: ArgumentHelp("A scenario option, repeatable: --option kubernetes=1.10 (see `firedrill scenarios`).", valueName: "name=value"))
+    var options: [String] = []
+
+    /// The `--option` values as a map; a malformed one is refused in `validate`.
+    var optionValues: [String: String] {
+        var values: [String: String] = [:]
+        for option in options {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { values[parts[0]] = parts[1] }
+        }
+        return values
+    }
+
     @Option(help: "Lua instructions one command or script may run before it is stopped (0: no limit).")
     var instructionLimit: Int64 = LuaLimits().instructions
 
@@ -33,8 +47,16 @@ struct WorldOptions: ParsableArguments {
     var memoryLimitMiB: Int = LuaLimits().memoryBytes >> 20
 
     func validate() throws {
-        guard ScenarioCatalog.named(scenario) != nil else {
+        guard let chosen = ScenarioCatalog.named(scenario) else {
             throw ValidationError("unknown scenario '\(scenario)'; choose one of: \(ScenarioCatalog.names.joined(separator: ", "))")
+        }
+        for option in options where !option.contains("=") || option.hasPrefix("=") {
+            throw ValidationError("--option takes name=value, not '\(option)'")
+        }
+        do {
+            _ = try chosen.settings(optionValues)
+        } catch {
+            throw ValidationError(error.description)
         }
         guard instructionLimit >= 0, memoryLimitMiB >= 0 else {
             throw ValidationError("limits must not be negative")
@@ -43,7 +65,7 @@ struct WorldOptions: ParsableArguments {
 
     func makeRuntime() throws -> ScriptRuntime {
         let limits = LuaLimits(instructions: instructionLimit, memoryBytes: memoryLimitMiB << 20)
-        return try ScriptRuntime(scenario: ScenarioCatalog.named(scenario)!, seed: seed, limits: limits)
+        return try ScriptRuntime(scenario: ScenarioCatalog.named(scenario)!, seed: seed, options: optionValues, limits: limits)
     }
 }
 
@@ -105,6 +127,10 @@ struct ScenariosCommand: ParsableCommand {
         for scenario in ScenarioCatalog.all {
             let marker = scenario.name == ScenarioCatalog.defaultName ? " (default)" : ""
             print(scenario.name.padding(toLength: width, withPad: " ", startingAt: 0) + scenario.summary + marker)
+            for option in scenario.options {
+                let choices = option.allowed.isEmpty ? "" : " (" + option.allowed.joined(separator: ", ") + ")"
+                print(String(repeating: " ", count: width) + "--option \(option.name)=\(option.defaultValue)\(choices): \(option.summary)")
+            }
         }
     }
 }

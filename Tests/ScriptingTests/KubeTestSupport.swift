@@ -8,7 +8,7 @@ struct OperatorSession {
     let runtime: ScriptRuntime
 
     init(seed: UInt64 = 1, version: KubernetesVersion = .v1_6) throws {
-        runtime = try ScriptRuntime(scenario: ScenarioCatalog.practice(kubernetesVersion: version), seed: seed,
+        runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("practice")!, seed: seed, options: ["kubernetes": version.rawValue],
                                     limits: LuaLimits(instructions: 50_000_000, memoryBytes: 256 << 20))
     }
 

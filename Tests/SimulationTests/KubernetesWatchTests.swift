@@ -24,7 +24,7 @@ final class EndpointsWatcher: SimProcess {
 }
 
 func practiceWorld(seed: UInt64 = 1) -> (World, KubernetesCluster) {
-    let world = ScenarioCatalog.named("practice")!.makeWorld(seed: seed)
+    let world = try! ScenarioCatalog.named("practice")!.makeWorld(seed: seed)
     return (world, world.component(KubernetesCluster.self)!)
 }
 

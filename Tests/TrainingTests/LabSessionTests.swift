@@ -73,7 +73,7 @@ import Simulation
         let cheat = minimalLab(extra: "injects = { { when = function(world) world.faults.heal() return false end, run = print } },",
                                done: "function(world) world.faults.partition{'eu-west-1a'} return true end")
         let lab = try live(try loadLab("tiny", from: try writeLab("tiny", lab: cheat)))
-        lab.session.advanceWorld(to: Span.seconds(5))
+        lab.session.advanceWorld(to: lab.session.world.now + Span.seconds(5))
         let problems = lab.takeNotices().filter { $0.kind == .problem }.map(\.text)
         #expect(problems.contains { $0.contains("faults.partition changes the world, which a lab's step check may only read") })
         #expect(problems.contains { $0.contains("inject 1's when failed, so it will not fire: ") && $0.contains("faults.heal changes the world, which an inject's when may only read") })

@@ -37,6 +37,19 @@ public final class World {
     /// The calendar time now, for display.
     public var calendarNow: CalendarTime { calendarStart.adding(now) }
 
+    /// The moment the scenario was handed over, after its warm-up. Scripts count time from here:
+    /// `sim.now()` is 0 when a trainee arrives, and `sim.at(60, ...)` means a minute later.
+    public private(set) var origin: SimTime = 0
+
+    /// Marks now as the moment scripts count from (done once a scenario is warmed up).
+    public func markOrigin() { origin = now }
+
+    /// A time as scripts see it: seconds since the origin.
+    public func scriptSeconds(_ time: SimTime) -> Double { Span.asSeconds(time - origin) }
+
+    /// The time that scripts call `seconds`.
+    public func time(scriptSeconds seconds: Double) -> SimTime { origin + Span.fromSeconds(seconds) }
+
     public var pendingEventCount: Int { queue.count }
     public var executedEventCount: UInt64 { queue.executedCount }
 
@@ -188,6 +201,7 @@ public final class World {
         var hasher = StableHasher()
         hasher.combine(seed)
         hasher.combine(now)
+        hasher.combine(origin)
         hasher.combine(scenarioName)
         hasher.combine(queue.scheduledCount)
         hasher.combine(queue.executedCount)
