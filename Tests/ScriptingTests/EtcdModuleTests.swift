@@ -130,14 +130,16 @@ import Simulation
         let core = ReplCore(runtime: runtime)
         _ = core.feed("sim.advance('3s')")
         _ = core.feed("etcdctl('put /k v')")
-        #expect(core.feed("#etcd.clients()").text == "0", "etcdctl's own clients are gone once it returns")
+        // The apiserver's storage clients (one per resource) are the only ones left.
+        _ = core.feed("function mine() for _, c in ipairs(etcd.clients()) do if c.owner == 'etcdctl' then return c end end end")
+        #expect(core.feed("mine() == nil and #etcd.clients() > 0").text == "true", "etcdctl's own clients are gone once it returns")
         let cluster = runtime.world.component(EtcdCluster.self)!
         let client = EtcdClient(owner: cluster.workstation, endpoints: ["http://etcd-2:2379"], version: .v3_1, label: "endpoints")
         _ = core.feed("sim.advance('1s')")
-        #expect(core.feed("local c = etcd.clients()[1] return c.label, c.version, c.pinned, c.zombie").text
+        #expect(core.feed("local c = mine() return c.label, c.version, c.pinned, c.zombie").text
                 == "endpoints\t3.1\thttp://etcd-2:2379\tfalse")
         runtime.world.crash(runtime.world.host(named: "etcd-2")!)
-        #expect(core.feed("etcd.clients()[1].zombie").text == "true", "the grader sees what no real cluster shows")
+        #expect(core.feed("mine().zombie").text == "true", "the grader sees what no real cluster shows")
         client.close()
     }
 }

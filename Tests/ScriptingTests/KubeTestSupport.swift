@@ -7,8 +7,10 @@ import Simulation
 struct OperatorSession {
     let runtime: ScriptRuntime
 
-    init(seed: UInt64 = 1, version: KubernetesVersion = .v1_6) throws {
-        runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("practice")!, seed: seed, options: ["kubernetes": version.rawValue],
+    /// `storage: "local"` gives apiservers stallable clients, for tests that break one by hand.
+    init(seed: UInt64 = 1, version: KubernetesVersion = .v1_6, storage: String = "etcd") throws {
+        runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("practice")!, seed: seed,
+                                    options: ["kubernetes": version.rawValue, "storage": storage],
                                     limits: LuaLimits(instructions: 50_000_000, memoryBytes: 256 << 20))
     }
 

@@ -76,7 +76,7 @@ import Simulation
     }
 
     @Test func aStuckEndpointsClientSilencesDiscoveryWhilePodWritesWork() throws {
-        let session = try OperatorSession()
+        let session = try OperatorSession(storage: "local")
         try session.advance("60s")
         let server = session.cluster.apiServers[0]
         (server.storageClient(for: .endpoints) as! StallableKeyValueClient).stall()
@@ -95,7 +95,7 @@ import Simulation
     }
 
     @Test func aStuckConfigMapClientStopsNewPodsStarting() throws {
-        let session = try OperatorSession()
+        let session = try OperatorSession(storage: "local")
         try session.advance("60s")
         let server = session.cluster.apiServers[0]
         (server.storageClient(for: .configmaps) as! StallableKeyValueClient).stall()

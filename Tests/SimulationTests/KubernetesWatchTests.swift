@@ -23,8 +23,8 @@ final class EndpointsWatcher: SimProcess {
     var webAddresses: Int { informer["default", "web"]?.readyAddresses.count ?? -1 }
 }
 
-func practiceWorld(seed: UInt64 = 1) -> (World, KubernetesCluster) {
-    let world = try! ScenarioCatalog.named("practice")!.makeWorld(seed: seed)
+func practiceWorld(seed: UInt64 = 1, storage: String = "etcd") -> (World, KubernetesCluster) {
+    let world = try! ScenarioCatalog.named("practice")!.makeWorld(seed: seed, options: ["storage": storage])
     return (world, world.component(KubernetesCluster.self)!)
 }
 
@@ -87,7 +87,7 @@ func scale(_ cluster: KubernetesCluster, _ name: String, to replicas: Int64) {
     }
 
     @Test func aSilentStorageWatchLeavesApiWatchersWithStaleEndpoints() {
-        let (world, cluster) = practiceWorld()
+        let (world, cluster) = practiceWorld(storage: "local")
         let watcher = EndpointsWatcher(host: world.host(named: "node-3")!, cluster: cluster)
         world.add(watcher)
         world.start(watcher)

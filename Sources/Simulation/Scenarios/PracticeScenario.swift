@@ -11,6 +11,8 @@ enum PracticeScenario {
         options: [
             ScenarioOption("kubernetes", default: "1.6", allowed: KubernetesVersion.allCases.map(\.rawValue),
                            "the Kubernetes release: 1.5 writes empty Endpoints as [], 1.6 as null"),
+            ScenarioOption("storage", default: "etcd", allowed: ["etcd", "local"],
+                           "where apiservers keep objects: the etcd cluster, or a Raft-less local store whose clients can be stalled by hand"),
         ]
     ) { world, settings in
         for (index, zone) in zones.enumerated() {
@@ -21,12 +23,14 @@ enum PracticeScenario {
             world.addHost("etcd-\(index + 1)", zone: zone)
         }
         EtcdCluster.install(in: world, hosts: ["etcd-1", "etcd-2", "etcd-3"])
-        installKubernetes(in: world, version: KubernetesVersion(rawValue: settings.value("kubernetes"))!)
+        let version = KubernetesVersion(rawValue: settings.value("kubernetes"))!
+        let storage = settings.value("storage") == "local" ? KubernetesStorage.local(world).1 : KubernetesStorage.etcd(version: version)
+        installKubernetes(in: world, version: version, storage: storage)
     }
 
     /// One master (apiserver, controller manager, scheduler) and a kubelet on each node, with a
     /// web front end and an API behind it in the default namespace.
-    static func installKubernetes(in world: World, version: KubernetesVersion) {
+    static func installKubernetes(in world: World, version: KubernetesVersion, storage: @escaping StorageClientFactory) {
         var configuration = KubernetesConfiguration(masters: ["master-1"], nodes: ["node-1", "node-2", "node-3"])
         configuration.version = version
         configuration.initialObjects = [
@@ -36,8 +40,6 @@ enum PracticeScenario {
             ObjectTemplates.deployment("api", replicas: 2, image: "monzo/api:1.0", configMap: "api-config"),
             ObjectTemplates.service("api"),
         ]
-        // The storage choice for this scenario: the local store until the etcd cluster lands.
-        let (_, storage) = KubernetesStorage.local(world)
         KubernetesCluster.install(in: world, configuration: configuration, storage: storage)
     }
 }

@@ -36,6 +36,17 @@ public enum KubernetesStorage {
         let store = LocalKeyValueClient(world: world, responseDelay: responseDelay)
         return (store, { _, _ in StallableKeyValueClient(base: store) })
     }
+
+    /// Every apiserver stores each resource through its own etcd client of the release's version
+    /// (3.1 up to Kubernetes 1.9, 3.3 from 1.10), made afresh at every apiserver start: the
+    /// storage the real apiserver had, and where the Monzo outage began. The world must already
+    /// have its etcd cluster.
+    public static func etcd(version: KubernetesVersion) -> StorageClientFactory {
+        let clientVersion = EtcdClientVersion(rawValue: version.etcdClientVersion)!
+        return { resource, apiserver in
+            EtcdClient(owner: apiserver, discoveringMembersWith: clientVersion, label: resource.rawValue)
+        }
+    }
 }
 
 /// Makes the storage client an apiserver uses for one resource; called at every apiserver start.
