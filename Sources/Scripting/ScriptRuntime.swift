@@ -31,6 +31,7 @@ public final class ScriptRuntime {
         KubectlModule.install(into: self)
         HelpModule.install(into: self)
         BuiltinCompletions.install(into: self)
+        installCommandCompletions()
     }
 
     /// Documents a module (a table of functions) or a global command.

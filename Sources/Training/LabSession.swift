@@ -57,6 +57,7 @@ public final class LabSession {
         history.sample(world)
         schedulePoll()
         notices.append(LabNotice(.step, stepBriefing(0)))
+        core.promptDecoration = { [unowned self] in progressLabel }
     }
 
     /// The scenario with the lab's calendar start, if it names one.
@@ -81,11 +82,16 @@ public final class LabSession {
     public var isContinuing: Bool { core.isContinuing }
 
     /// `[09:03:12 step 2/5] > `, or `>> ` on a continuation line.
-    public var prompt: String {
-        guard !core.isContinuing else { return ">> " }
-        let progress = currentStep < lab.steps.count ? "step \(currentStep + 1)/\(lab.steps.count)" : "done"
-        return "[\(world.calendarNow.clock) \(progress)] > "
+    public var prompt: String { core.prompt }
+
+    /// The lab's part of the prompt: `step 2/5`, or `done`.
+    var progressLabel: String {
+        currentStep < lab.steps.count ? "step \(currentStep + 1)/\(lab.steps.count)" : "done"
     }
+
+    /// The REPL core the trainee types into (the interactive REPL paints its prompt and completes
+    /// names from it).
+    public var replCore: ReplCore { core }
 
     /// Runs one line at simulated time `time` (or now, if the world is already later): the world
     /// catches up first, then the line goes to the REPL core. A complete chunk is recorded in
@@ -96,13 +102,35 @@ public final class LabSession {
         let started = world.now
         let reply = core.submit(line)
         guard case .output(let text, let failed) = reply else { return reply }
+        commandFinished(startedAt: started, output: text, failed: failed)
+        return reply
+    }
+
+    /// `submit` for the interactive prompt: the error kept apart for colour, and `exit` alone on
+    /// a line asks to leave (it is not a command, so it is not recorded).
+    public func step(_ line: String, at time: SimTime) -> ReplCore.Step {
+        advanceWorld(to: time)
+        pendingLines.append(line)
+        let started = world.now
+        let step = core.step(line)
+        switch step {
+        case .needsMore:
+            break
+        case .leave:
+            pendingLines.removeAll()
+        case .finished(let outcome):
+            commandFinished(startedAt: started, output: outcome.combined, failed: outcome.failed)
+        }
+        return step
+    }
+
+    private func commandFinished(startedAt started: SimTime, output: String, failed: Bool) {
         commands.append(ExecutedCommand(number: commands.count + 1, time: started,
-                                        input: pendingLines.joined(separator: "\n"), output: text, failed: failed))
+                                        input: pendingLines.joined(separator: "\n"), output: output, failed: failed))
         pendingLines.removeAll()
         collectCallbackErrors()
         history.sample(world)
         evaluateSteps()
-        return reply
     }
 
     /// Drops a half-typed chunk (Ctrl-C on a continuation line).

@@ -68,12 +68,25 @@ public final class LiveLab {
     public func submit(_ line: String) -> ReplCore.Reply {
         let reply = session.submit(line, at: pacedTime)
         guard case .output = reply, let command = session.commands.last else { return reply }
+        record(command)
+        return reply
+    }
+
+    /// `submit` for the interactive prompt: the error kept apart for colour; `exit` alone on a
+    /// line comes back as `.leave`. A complete command is saved before this returns.
+    public func step(_ line: String) -> ReplCore.Step {
+        let step = session.step(line, at: pacedTime)
+        guard case .finished = step, let command = session.commands.last else { return step }
+        record(command)
+        return step
+    }
+
+    private func record(_ command: ExecutedCommand) {
         // The command moved time itself (sim.advance): pacing goes on from there.
         if session.world.now > wallClockTime { anchor = (clock.uptimeNanoseconds(), session.world.now) }
         save(SessionCommand(number: command.number, timeUs: command.time, clock: clockText(command.time),
                             wall: WallTime.format(clock.date()), input: command.input,
                             output: LiveLab.recordable(command.output), failed: command.failed, notices: nil))
-        return reply
     }
 
     /// Drops a half-typed chunk (Ctrl-C on a continuation line).

@@ -5,16 +5,19 @@ import Scripting
 struct InteractiveRepl {
     /// Traceback lines shown under an error at the prompt.
     static let tracebackFrames = 4
-    let core: ReplCore
+    let driver: ReplDriver
     let style: OutputStyle
     let history: HistoryFile?
+    /// Printed once before the first prompt; nil for none.
+    var greeting: String?
 
+    var core: ReplCore { driver.core }
+
+    /// Runs until Ctrl-D, `exit` or the session finishing itself.
     func run() {
         core.maximumTracebackFrames = InteractiveRepl.tracebackFrames
         InterruptHandling.install(for: core.runtime.lua)
-        let runtime = core.runtime
-        print("Firedrill \(FiredrillVersion.current) — scenario \(runtime.scenario.name), seed \(runtime.world.seed). "
-            + "help() lists what you can do; Tab completes; Ctrl-D leaves.")
+        if let greeting { print(greeting) }
         guard let editor = LineEditor(historySize: history?.limit ?? HistoryFile.defaultLimit,
                                       completion: complete, listing: OutputStyle.listing) else {
             print(style.notice(Notice("line editing is unavailable on this terminal; reading plain lines", kind: .warning)))
@@ -23,34 +26,41 @@ struct InteractiveRepl {
         }
         var recorder = HistoryRecorder(file: history, editor: editor, style: style)
         recorder.loadPrevious()
-        loop(editor: editor, recorder: &recorder)
+        let reason = loop(editor: editor, recorder: &recorder)
         print("")
+        finish(reason: reason)
+    }
+
+    private func finish(reason: String) {
+        for notice in driver.leave(reason: reason) { print(style.notice(notice)) }
         if let note = core.farewell() { print(note) }
     }
 
-    private func loop(editor: LineEditor, recorder: inout HistoryRecorder) {
+    /// Reads and runs lines; returns why it stopped.
+    private func loop(editor: LineEditor, recorder: inout HistoryRecorder) -> String {
         var chunk: [String] = []
         while true {
             showNotices()
+            if driver.isFinishRequested { return "lab.finish()" }
             switch editor.read(prompt: style.prompt(for: core, forLineEditor: true)) {
             case .endOfInput where core.isContinuing:
                 dropUnfinished(&chunk)
                 print("\n" + style.notice(Notice("unfinished chunk dropped; Ctrl-D again leaves", kind: .warning)))
             case .endOfInput:
-                return
+                return "end of input"
             case .interrupted:
                 print(style.paint("^C", .dim))
                 dropUnfinished(&chunk)
             case .line(let line):
                 chunk.append(line)
-                guard run(line, chunk: &chunk, recorder: &recorder) else { return }
+                guard run(line, chunk: &chunk, recorder: &recorder) else { return "exit" }
             }
         }
     }
 
     /// Submits one line and shows what came of it; false when the trainee asked to leave.
     private func run(_ line: String, chunk: inout [String], recorder: inout HistoryRecorder) -> Bool {
-        let reply = core.step(line)
+        let reply = driver.step(line)
         // The terminal does not echo in edit mode: show the Ctrl-C that stopped the command.
         if InterruptHandling.takeInterrupt() { print(style.paint("^C", .dim)) }
         switch reply {
@@ -69,30 +79,38 @@ struct InteractiveRepl {
     }
 
     private func dropUnfinished(_ chunk: inout [String]) {
-        core.cancelPending()
+        driver.cancelPending()
         chunk.removeAll()
     }
 
     /// Without libedit (a terminal it cannot drive): prompts and plain lines.
     private func runPlain() {
-        while true {
+        var reason = "end of input"
+        reading: while true {
             showNotices()
+            if driver.isFinishRequested {
+                reason = "lab.finish()"
+                break
+            }
             print(style.prompt(for: core, forLineEditor: false), terminator: "")
             fflush(nil)
             guard let line = readLine(strippingNewline: true) else { break }
-            switch core.step(line) {
+            switch driver.step(line) {
             case .needsMore: continue
-            case .leave: return
+            case .leave:
+                reason = "exit"
+                break reading
             case .finished(let outcome):
                 let text = style.outcome(outcome)
                 if !text.isEmpty { print(text) }
             }
         }
         print("")
+        finish(reason: reason)
     }
 
     private func showNotices() {
-        for notice in core.noticesBetweenCommands() { print(style.notice(notice)) }
+        for notice in driver.noticesBetweenCommands() { print(style.notice(notice)) }
     }
 
     private func complete(head: String) -> CompletionResult? {

@@ -25,6 +25,9 @@ struct LabCommand: ParsableCommand {
 
     @OptionGroup var location: LabsLocation
 
+    @Flag(help: "Neither read nor save the REPL's history file.")
+    var noHistory = false
+
     func run() throws {
         let lab = try location.lab(id)
         let labSession: LabSession
@@ -46,10 +49,7 @@ struct LabCommand: ParsableCommand {
         } else {
             FileHandle.standardError.write(Data("Recording this session to \(path)\n".utf8))
         }
-        LabLineLoop.run(live, interactive: interactive)
-        if interactive {
-            print("Session saved to \(path)\nGrade it: firedrill grade \(path)")
-        }
+        LabLineLoop.run(live, sessionPath: path, history: ReplCommand.historyFile(disabled: noHistory))
     }
 
     private func printBanner(_ lab: Lab, session: LabSession, path: String) {

@@ -1,29 +1,33 @@
 import Foundation
 import Training
 
-/// A plain line loop for `firedrill lab` and `firedrill replay` until the lab plugs into the new
-/// REPL: prompts only on a terminal, notices printed between commands. Everything it does goes
-/// through `LiveLab`'s small API (`submit`, `prompt`, `takeNotices`, `finish`), which is what
-/// the REPL will call instead.
+/// How `firedrill lab` and `firedrill replay` talk to the trainee: the interactive REPL at a
+/// terminal, and a plain line loop (no prompts) when standard input is a pipe, as in tests.
 enum LabLineLoop {
-    /// Runs until end of input or `lab.finish()`, then writes the session's end line.
-    static func run(_ live: LiveLab, interactive: Bool) {
+    /// Runs the lab until it ends, at a terminal or from a pipe.
+    static func run(_ live: LiveLab, sessionPath: String, history: HistoryFile?) {
+        guard isatty(STDIN_FILENO) != 0 else {
+            runPiped(live)
+            return
+        }
+        live.session.replCore.farewellNote = { "Session saved to \(sessionPath)\nGrade it: firedrill grade \(sessionPath)" }
+        InteractiveRepl(driver: LabReplDriver(live: live), style: .forStandardOutput(), history: history).run()
+    }
+
+    /// Runs lines from a pipe until end of input or `lab.finish()`, then writes the session's end
+    /// line. No prompts: the output is what a script of the session would print.
+    static func runPiped(_ live: LiveLab) {
         show(live.takeNotices())
         var reason = "end of input"
-        while true {
-            if interactive {
-                print(live.prompt, terminator: "")
-                fflush(nil)
-            }
-            guard let line = readLine(strippingNewline: true) else { break }
+        while let line = readLine(strippingNewline: true) {
             if case .output(let text, _) = live.submit(line), !text.isEmpty { print(text) }
             show(live.takeNotices())
+            for notice in live.session.replCore.noticesBetweenCommands() { print(notice.text) }
             if live.isFinishRequested {
                 reason = "lab.finish()"
                 break
             }
         }
-        if interactive && reason == "end of input" { print("") }
         live.finish(reason: reason)
         show(live.takeNotices())
     }

@@ -59,7 +59,7 @@ struct OutputStyle: Equatable {
         switch notice.kind {
         case .info: paint(notice.text, .cyan)
         case .warning: paint("warning: " + notice.text, .yellow)
-        case .alert: paint("ALERT: " + notice.text, .boldRed)
+        case .alert: paint(notice.text, .boldRed)
         case .error: error(notice.text)
         }
     }

@@ -25,14 +25,17 @@ struct ReplCommand: ParsableCommand {
         let runtime = try world.makeRuntime()
         let core = ReplCore(runtime: runtime)
         if isatty(STDIN_FILENO) != 0 {
-            InteractiveRepl(core: core, style: .forStandardOutput(), history: historyFile()).run()
+            let greeting = "Firedrill \(FiredrillVersion.current) — scenario \(runtime.scenario.name), seed \(runtime.world.seed). "
+                + "help() lists what you can do; Tab completes; Ctrl-D leaves."
+            InteractiveRepl(driver: WorldReplDriver(core: core), style: .forStandardOutput(), history: ReplCommand.historyFile(disabled: noHistory),
+                            greeting: greeting).run()
         } else {
             try PipedRepl(core: core).run()
         }
     }
 
-    private func historyFile() -> HistoryFile? {
-        guard !noHistory, let location = HistoryFile.defaultLocation() else { return nil }
+    static func historyFile(disabled: Bool) -> HistoryFile? {
+        guard !disabled, let location = HistoryFile.defaultLocation() else { return nil }
         return HistoryFile(location: location)
     }
 }

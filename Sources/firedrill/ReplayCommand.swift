@@ -29,6 +29,9 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var location: LabsLocation
 
+    @Flag(help: "Neither read nor save the REPL's history file.")
+    var noHistory = false
+
     func validate() throws {
         if let until, LabMoment.parse(until) == nil {
             throw ValidationError("--until '\(until)' is not a time; write HH:MM, HH:MM:SS or +10m")
@@ -37,7 +40,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let (reading, lab) = try open()
-        let calendarStart = LabSession.scenario(for: lab).calendarStart
+        let calendarStart = LabSession.scenario(for: lab).calendarAtTimeZero
         let stop = until.flatMap(LabMoment.parse).map { $0.resolve(arrival: reading.header.arrivedUs, calendarStart: calendarStart) }
         let replay: SessionReplay
         do {
@@ -66,7 +69,7 @@ struct ReplayCommand: ParsableCommand {
 
         \(labSession.statusText())
         """)
-        LabLineLoop.run(live, interactive: isatty(STDIN_FILENO) != 0)
+        LabLineLoop.run(live, sessionPath: output, history: ReplCommand.historyFile(disabled: noHistory))
     }
 
     private func open() throws -> (SessionReading, Lab) {

@@ -41,6 +41,15 @@ import Testing
         try session.waitFor("> faults.restart(\"node-")
         try session.press("Tab")
         try session.waitFor("node-1  node-2  node-3")
+        try session.press("C-c")
+
+        // The name of a live object, inside kubectl's string.
+        try session.type("kubectl \"describe deployments we")
+        try session.press("Tab")
+        try session.waitFor("> kubectl \"describe deployments web")
+        try session.type("\"")
+        try session.press("Enter")
+        try session.waitFor("Name:                   web")
     }
 
     @Test func tabListsAModulesFunctionsWithWhatTheyDo() throws {

@@ -27,7 +27,7 @@ import Testing
     @Test func withoutColourNothingChanges() {
         let outcome = ReplCore.Outcome(text: "pay-1 Running", error: "stdin:1: boom\nstack traceback:\n\tstdin:1: in main chunk")
         #expect(plain.outcome(outcome) == outcome.combined)
-        #expect(plain.notice(Notice("leader lost", kind: .alert)) == "ALERT: leader lost")
+        #expect(plain.notice(Notice("PAGE leader lost", kind: .alert)) == "PAGE leader lost", "a page says what it is itself")
         #expect(plain.notice(Notice("slow", kind: .warning)) == "warning: slow")
         #expect(!plain.highlightingStatusWords("Running Error").contains("\u{1B}"))
     }

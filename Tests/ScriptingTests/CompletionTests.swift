@@ -206,3 +206,36 @@ import Testing
         #expect(try names(["a"], after: setup).isEmpty)
     }
 }
+
+/// The real kubectl and etcdctl completions, on the live practice world.
+@Suite struct CommandWordCompletionTests {
+    func complete(_ head: String, in runtime: ScriptRuntime) -> CompletionResult? {
+        Completer.complete(head: head, names: LuaNameSource(lua: runtime.lua),
+                           documentation: runtime.documentation, commands: runtime.commandCompletions)
+    }
+
+    @Test func kubectlCompletesVerbsKindsNamesNamespacesAndFlags() throws {
+        let runtime = try makeRuntime()
+        #expect(complete("kubectl \"desc", in: runtime)?.replacement == "describe ")
+        #expect(complete("kubectl \"get po", in: runtime)?.replacement == "pods ")
+        let pods = complete("kubectl \"get pods web", in: runtime)
+        let live = try runtime.lua.execute("local names = {} for _, p in ipairs(k8s.get('pods', nil, {selector = 'app=web'})) do names[#names + 1] = p.metadata.name end table.sort(names) return table.concat(names, ' ')")
+        #expect(pods?.candidates.map(\.text).joined(separator: " ") == live.first?.stringValue, "the names of the pods that run now")
+        #expect(complete("kubectl \"get pods -n kube-sy", in: runtime)?.replacement == "kube-system ")
+        #expect(complete("kubectl \"logs -n kube-system kube-ap", in: runtime)?.replacement == "kube-apiserver-master-1 ")
+        #expect(complete("kubectl \"get deploy/w", in: runtime)?.replacement == "deploy/web ")
+        #expect(complete("kubectl \"rollout st", in: runtime)?.replacement == "status ")
+        #expect(complete("kubectl \"cordon node-", in: runtime)?.candidates.count == 3)
+        #expect(complete("kubectl \"get pods --all-n", in: runtime)?.replacement == "--all-namespaces ")
+        #expect(complete("kubectl \"get pods -o ya", in: runtime)?.replacement == "yaml ")
+    }
+
+    @Test func etcdctlCompletesCommandsAndMemberIDs() throws {
+        let runtime = try makeRuntime()
+        #expect(complete("etcdctl \"mem", in: runtime)?.replacement == "member ")
+        #expect(complete("etcdctl \"member rem", in: runtime)?.replacement == "remove ")
+        let ids = try runtime.lua.execute("local ids = {} for _, m in ipairs(etcd.members()) do ids[#ids + 1] = m.id end table.sort(ids) return table.concat(ids, ' ')")
+        #expect(complete("etcdctl \"member remove ", in: runtime)?.candidates.map(\.text).joined(separator: " ") == ids.first?.stringValue)
+        #expect(complete("etcdctl \"endpoint st", in: runtime)?.replacement == "status ")
+    }
+}

@@ -57,6 +57,9 @@ public struct Scenario: Sendable {
         self.build = build
     }
 
+    /// The calendar at simulated time zero: the start, set back by the warm-up.
+    public var calendarAtTimeZero: CalendarTime { calendarStart.adding(-warmUp) }
+
     /// The same scenario arriving at another calendar time.
     public func arriving(at start: CalendarTime) -> Scenario {
         Scenario(name: name, summary: summary, calendarStart: start, warmUp: warmUp, options: options, build: build)
@@ -82,7 +85,7 @@ public struct Scenario: Sendable {
     /// A fresh world built from this scenario with the given seed and options, warmed up.
     public func makeWorld(seed: UInt64, options given: [String: String] = [:]) throws(ScenarioOptionError) -> World {
         let settings = try settings(given)
-        let world = World(seed: seed, calendarStart: calendarStart.adding(-warmUp))
+        let world = World(seed: seed, calendarStart: calendarAtTimeZero)
         world.scenarioName = name
         build(world, settings)
         world.advance(by: warmUp)
