@@ -54,29 +54,8 @@ struct EtcdctlCommandLine {
         }
     }
 
-    /// Splits on spaces, keeping quoted strings ('a b' or "a b") together, as a shell would.
     static func tokenize(_ text: String) throws(ParseError) -> [String] {
-        var tokens: [String] = []
-        var current = ""
-        var quote: Character?
-        var inToken = false
-        for character in text {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
-            } else if character == "\"" || character == "'" {
-                quote = character
-                inToken = true
-            } else if character.isWhitespace {
-                if inToken { tokens.append(current) }
-                current = ""
-                inToken = false
-            } else {
-                current.append(character)
-                inToken = true
-            }
-        }
-        if quote != nil { throw ParseError(description: "unterminated quote in command line") }
-        if inToken { tokens.append(current) }
+        guard let tokens = ShellWords.split(text) else { throw ParseError(description: "unterminated quote in command line") }
         return tokens
     }
 

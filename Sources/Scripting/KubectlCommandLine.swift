@@ -18,25 +18,7 @@ struct KubectlCommandLine {
     ]
 
     static func tokenize(_ text: String) throws(KubectlFailure) -> [String] {
-        var tokens: [String] = []
-        var current = ""
-        var quote: Character?
-        var inToken = false
-        for character in text {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
-            } else if character == "'" || character == "\"" {
-                quote = character
-                inToken = true
-            } else if character == " " || character == "\t" || character == "\n" {
-                if inToken { tokens.append(current); current = ""; inToken = false }
-            } else {
-                current.append(character)
-                inToken = true
-            }
-        }
-        if quote != nil { throw KubectlFailure("error: unterminated quote in command") }
-        if inToken { tokens.append(current) }
+        guard let tokens = ShellWords.split(text) else { throw KubectlFailure("error: unterminated quote in command") }
         return tokens
     }
 
