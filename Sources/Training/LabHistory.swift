@@ -82,5 +82,14 @@ public enum HistoryGauges {
     public static let all: [HistoryGauge] = [
         HistoryGauge(name: "hosts_up") { world in Double(world.hosts.values.filter(\.isUp).count) },
         HistoryGauge(name: "faults_active") { world in Double(world.network.partitions.count + world.network.clogs.count) },
+        // etcd as its own tools would report it: members in the membership, members that have
+        // started (published themselves), and whether a leader exists.
+        HistoryGauge(name: "etcd_members") { world in
+            Double(world.component(EtcdCluster.self)?.membership.sortedMembers.count ?? 0)
+        },
+        HistoryGauge(name: "etcd_started_members") { world in
+            Double(world.component(EtcdCluster.self)?.membership.sortedMembers.filter(\.isStarted).count ?? 0)
+        },
+        HistoryGauge(name: "etcd_has_leader") { world in world.component(EtcdCluster.self)?.leader == nil ? 0 : 1 },
     ]
 }

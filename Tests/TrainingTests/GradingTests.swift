@@ -13,14 +13,14 @@ import FoundationXML
 
     func json(_ grades: [SessionGrade]) -> String { GradeReportFormat.json.render(grades) }
 
-    @Test(arguments: ["write-a-drill", "zone-partition"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum"])
     func theReferenceSolutionEarnsFullMarks(lab: String) {
         let grade = grader.grade(path: referenceSession(lab))
         #expect(grade.error == nil && grade.warnings.allSatisfy { $0.hasPrefix("recorded with firedrill") }, "\(grade.warnings)")
         #expect(grade.score == grade.maxScore && grade.maxScore == 10, "\(grade.checks)")
     }
 
-    @Test(arguments: ["write-a-drill", "zone-partition"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum"])
     func anEmptySessionScoresLowAndSaysWhy(lab: String) throws {
         let grade = grader.grade(path: try record(shippedLab(lab), []))
         #expect(grade.error == nil)
@@ -28,6 +28,21 @@ import FoundationXML
         for check in grade.checks where !check.passed {
             #expect(!check.feedback.isEmpty, "\(check.name) needs feedback")
         }
+    }
+
+    @Test func growingEtcdTwoAtOnceCostsWhatItShould() throws {
+        // Waits for the zone to come back, then adds two members before starting either: etcd
+        // refuses the second, and the grade says why.
+        let path = try record(shippedLab("etcd-quorum"), [
+            (0, "etcdctl 'member list'"), (0, "sim.advance('5m')"), (0, "sim.advance('5m')"),
+            (0, "etcdctl 'member add etcd-4 --peer-urls=http://node-1:2380'"),
+            (0, "etcdctl 'member add etcd-5 --peer-urls=http://node-2:2380'"),
+            (0, "etcd.start('etcd-4', 'http://node-1:2380')"), (0, "sim.advance('1m')"),
+        ])
+        let grade = grader.grade(path: path)
+        let growth = try #require(grade.checks.first { $0.name == "One member at a time" })
+        #expect(growth.score == 1.5 && growth.feedback.contains("unhealthy cluster"), "\(growth)")
+        #expect(grade.score > 0 && grade.score < grade.maxScore)
     }
 
     @Test func gradingIsByteForByteDeterministic() throws {
