@@ -21,8 +21,15 @@ struct LabsCommand: ParsableCommand {
 
 /// The labs as a table, and how to start one.
 enum LabsTable {
+    /// Easiest first, so the list reads as a path through the labs and the suggestion is one a
+    /// newcomer can start with.
     static func render(_ labs: [Lab]) -> String {
         guard !labs.isEmpty else { return "No labs yet." }
+        let order = LabDifficulty.allCases
+        let labs = labs.sorted {
+            let (left, right) = (order.firstIndex(of: $0.difficulty)!, order.firstIndex(of: $1.difficulty)!)
+            return left != right ? left < right : $0.id < $1.id
+        }
         let rows = [["id", "title", "difficulty", "minutes"]] + labs.map { [$0.id, $0.title, $0.difficulty.rawValue, String($0.minutes)] }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max()! + 2 }
         var lines = rows.map { row in

@@ -41,7 +41,8 @@ import Testing
         try session.waitFor("> faults.restart(\"node-")
         try session.press("Tab")
         try session.waitFor("node-1  node-2  node-3")
-        try session.press("C-c")
+        // Ctrl-C clears the line; type on only once the fresh prompt is there, as a person does.
+        try session.press("C-c", until: "node-^C\n[09:05:00] >")
 
         // The name of a live object, inside kubectl's string.
         try session.type("kubectl \"describe deployments we")
