@@ -48,6 +48,7 @@ enum Benchmarks {
         Benchmark(name: "grade_ms_per_session", measure: gradeMillisecondsPerSession),
         Benchmark(name: "etcd_sim_speed", measure: etcdSimulationSpeed),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),
+        Benchmark(name: "control_plane_sim_speed", measure: controlPlaneSimSpeed),
         Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.medianMilliseconds),
     ]
 
