@@ -12,6 +12,7 @@ public final class APIServer: SimProcess {
     /// `--min-request-timeout`: watches last between this and twice this.
     public var minimumRequestTimeout = Span.seconds(1_800)
     private(set) var storages: [Resource: ResourceStorage] = [:]
+    private(set) var compactor: StorageCompactor?
     private var knownConnections = Set<Int>()
     private var deadlines = Deque<(id: Int, due: SimTime)>()
     private var waiting: [Int: PendingRequest] = [:]
@@ -43,10 +44,24 @@ public final class APIServer: SimProcess {
             storages[resource] = storage
         }
         for resource in Resource.allCases { storages[resource]!.start() }
+        startCompactor()
         storages[.namespaces]!.whenReady { [weak self] in self?.bootstrap() }
     }
 
+    /// Like Kubernetes, one compactor per apiserver process, on the first storage client made, and
+    /// only for etcd: the local store stands in for a cluster nobody compacts.
+    private func startCompactor() {
+        compactor = nil
+        guard let first = Resource.allCases.first, let client = storages[first]?.client as? EtcdClient else { return }
+        compactor = StorageCompactor(server: self, client: client, interval: cluster.configuration.etcdCompactionInterval)
+        compactor?.start()
+    }
+
+    /// Compactions this incarnation's compactor has made (it shares the work with other apiservers).
+    public var compactionCount: Int { compactor?.compactionCount ?? 0 }
+
     public override func willStop() {
+        compactor = nil
         for storage in storages.values { storage.stop() }
         storages.removeAll()
         waiting.removeAll()
@@ -435,5 +450,6 @@ public final class APIServer: SimProcess {
         hasher.combine(timedOutRequestCount)
         hasher.combine(waiting.count)
         for resource in Resource.allCases { storages[resource]?.stableHash(into: &hasher) }
+        compactor?.stableHash(into: &hasher)
     }
 }
