@@ -14,7 +14,8 @@ public final class EtcdMember: SimProcess {
     public let peerURL: String
     public let clientURL: String
     public var configuration: EtcdMemberConfiguration
-    unowned let cluster: EtcdCluster
+    /// Unchecked: the cluster is installed in the world, which keeps it and every member.
+    unowned(unsafe) let cluster: EtcdCluster
 
     // MARK: Durable state
 
@@ -90,7 +91,7 @@ public final class EtcdMember: SimProcess {
         pendingTransfers = []
         watches = []
         // Members do not tick in step: each starts at its own phase.
-        after(world.random("etcd/\(memberName)/tick").span(1, configuration.tickInterval)) { [unowned self] in tick() }
+        after(world.random("etcd/\(memberName)/tick").span(1, configuration.tickInterval)) { [unowned(unsafe) self] in tick() }
         processReady()
     }
 
@@ -101,7 +102,7 @@ public final class EtcdMember: SimProcess {
         expireReads()
         expireProposals()
         processReady()
-        after(configuration.tickInterval) { [unowned self] in tick() }
+        after(configuration.tickInterval) { [unowned(unsafe) self] in tick() }
     }
 
     // MARK: The Raft loop
@@ -113,7 +114,7 @@ public final class EtcdMember: SimProcess {
         if ready.isLeader { send(ready.messages) }
         if ready.mustSync {
             isSyncing = true
-            after(configuration.diskSyncLatency) { [unowned self] in complete(ready) }
+            after(configuration.diskSyncLatency) { [unowned(unsafe) self] in complete(ready) }
         } else {
             complete(ready)
         }
@@ -182,7 +183,8 @@ public final class EtcdMember: SimProcess {
     private func send(_ messages: [RaftMessage]) {
         for message in messages {
             guard let peer = cluster.memberProcess(for: message.to), peer !== self else { continue }
-            world.network.send(from: host, to: peer.host) { [unowned peer] in peer.receive(message) }
+            // Unchecked: the world keeps every member process ever placed.
+            world.network.send(from: host, to: peer.host) { [unowned(unsafe) peer] in peer.receive(message) }
         }
     }
 

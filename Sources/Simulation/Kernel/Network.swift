@@ -58,7 +58,9 @@ public final class Network {
     public private(set) var droppedCount: UInt64 = 0
     var connections: [Connection] = []
     private var nextConnectionID = 1
-    private unowned let world: World
+    /// Unowned without checks: the world owns its network and outlives it, and this reference is
+    /// read for every message (a checked unowned reference costs atomic operations each time).
+    private unowned(unsafe) let world: World
     private let random: RandomStream
 
     init(world: World) {
@@ -107,7 +109,9 @@ public final class Network {
         let arrival = max(world.now + transit, previousArrival)
         previousArrival = arrival
         let delay = arrival - world.now
-        world.schedule(after: delay) { [unowned self] in
+        // The delivery lives in the world's queue, which the world owns, as it owns this network
+        // and every host: unchecked references need no reference counting.
+        world.schedule(after: delay) { [unowned(unsafe) self, unowned(unsafe) source, unowned(unsafe) destination] in
             guard self.canReach(from: source, to: destination) else {
                 self.droppedCount += 1
                 return
