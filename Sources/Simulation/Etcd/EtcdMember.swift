@@ -183,8 +183,7 @@ public final class EtcdMember: SimProcess {
     private func send(_ messages: [RaftMessage]) {
         for message in messages {
             guard let peer = cluster.memberProcess(for: message.to), peer !== self else { continue }
-            // Unchecked: the world keeps every member process ever placed.
-            world.network.send(from: host, to: peer.host) { [unowned(unsafe) peer] in peer.receive(message) }
+            world.network.send(from: host, to: peer.host, RaftMessageDelivery(peer: peer, message: message))
         }
     }
 
@@ -227,7 +226,7 @@ public final class EtcdMember: SimProcess {
     private func publishAttributesIfNeeded() {
         guard node.leader != 0, world.now >= nextPublishAttempt,
               let recorded = state.membership.members[memberID],
-              recorded.name != memberName || recorded.clientURLs != [clientURL] else { return }
+              recorded.name != memberName || recorded.clientURLs.count != 1 || recorded.clientURLs[0] != clientURL else { return }
         nextPublishAttempt = world.now + Span.seconds(1)
         let request = ReplicatedRequest(identifier: nextIdentifier(),
                                         operation: .publishAttributes(memberID, name: memberName, clientURLs: [clientURL]))
@@ -249,4 +248,18 @@ public final class EtcdMember: SimProcess {
         hasher.combine(pendingCalls.count)
         hasher.combine(watches.count)
     }
+}
+
+/// A Raft message on its way to a peer: one allocation per message on the busiest path.
+private final class RaftMessageDelivery: NetworkMessage {
+    /// Unchecked: the world keeps every member process ever placed.
+    unowned(unsafe) let peer: EtcdMember
+    let message: RaftMessage
+
+    init(peer: EtcdMember, message: RaftMessage) {
+        self.peer = peer
+        self.message = message
+    }
+
+    override func deliver() { peer.receive(message) }
 }
