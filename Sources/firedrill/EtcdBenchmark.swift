@@ -23,9 +23,9 @@ extension Benchmarks {
         var best = Double.infinity
         for _ in 0..<repetitions {
             setUp()
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = clockNanoseconds()
             body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            best = min(best, Double(clockNanoseconds() - start) / 1e9)
         }
         return best
     }

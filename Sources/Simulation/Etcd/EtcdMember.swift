@@ -14,7 +14,8 @@ public final class EtcdMember: SimProcess {
     public let peerURL: String
     public let clientURL: String
     public var configuration: EtcdMemberConfiguration
-    unowned let cluster: EtcdCluster
+    /// Unchecked: the cluster is installed in the world, which keeps it and every member.
+    unowned(unsafe) let cluster: EtcdCluster
 
     // MARK: Durable state
 
@@ -90,7 +91,7 @@ public final class EtcdMember: SimProcess {
         pendingTransfers = []
         watches = []
         // Members do not tick in step: each starts at its own phase.
-        after(world.random("etcd/\(memberName)/tick").span(1, configuration.tickInterval)) { [unowned self] in tick() }
+        after(world.random("etcd/\(memberName)/tick").span(1, configuration.tickInterval)) { [unowned(unsafe) self] in tick() }
         processReady()
     }
 
@@ -101,7 +102,7 @@ public final class EtcdMember: SimProcess {
         expireReads()
         expireProposals()
         processReady()
-        after(configuration.tickInterval) { [unowned self] in tick() }
+        after(configuration.tickInterval) { [unowned(unsafe) self] in tick() }
     }
 
     // MARK: The Raft loop
@@ -113,7 +114,7 @@ public final class EtcdMember: SimProcess {
         if ready.isLeader { send(ready.messages) }
         if ready.mustSync {
             isSyncing = true
-            after(configuration.diskSyncLatency) { [unowned self] in complete(ready) }
+            after(configuration.diskSyncLatency) { [unowned(unsafe) self] in complete(ready) }
         } else {
             complete(ready)
         }
@@ -182,7 +183,7 @@ public final class EtcdMember: SimProcess {
     private func send(_ messages: [RaftMessage]) {
         for message in messages {
             guard let peer = cluster.memberProcess(for: message.to), peer !== self else { continue }
-            world.network.send(from: host, to: peer.host) { [unowned peer] in peer.receive(message) }
+            world.network.send(from: host, to: peer.host, RaftMessageDelivery(peer: peer, message: message))
         }
     }
 
@@ -225,7 +226,7 @@ public final class EtcdMember: SimProcess {
     private func publishAttributesIfNeeded() {
         guard node.leader != 0, world.now >= nextPublishAttempt,
               let recorded = state.membership.members[memberID],
-              recorded.name != memberName || recorded.clientURLs != [clientURL] else { return }
+              recorded.name != memberName || recorded.clientURLs.count != 1 || recorded.clientURLs[0] != clientURL else { return }
         nextPublishAttempt = world.now + Span.seconds(1)
         let request = ReplicatedRequest(identifier: nextIdentifier(),
                                         operation: .publishAttributes(memberID, name: memberName, clientURLs: [clientURL]))
@@ -247,4 +248,18 @@ public final class EtcdMember: SimProcess {
         hasher.combine(pendingCalls.count)
         hasher.combine(watches.count)
     }
+}
+
+/// A Raft message on its way to a peer: one allocation per message on the busiest path.
+private final class RaftMessageDelivery: NetworkMessage {
+    /// Unchecked: the world keeps every member process ever placed.
+    unowned(unsafe) let peer: EtcdMember
+    let message: RaftMessage
+
+    init(peer: EtcdMember, message: RaftMessage) {
+        self.peer = peer
+        self.message = message
+    }
+
+    override func deliver() { peer.receive(message) }
 }

@@ -50,8 +50,12 @@ public final class LocalKeyValueClient: KeyValueClient {
     }
 
     private func notifyWatchers(since revision: Int64) {
+        // The write's events, found once; each watch takes those in its range that it has not
+        // seen (an apiserver has a watch per resource, so searching the whole history once per
+        // watch per write was most of the cost of a write).
+        let written = (try? store.events(in: .prefix(""), from: revision)) ?? []
         for watch in watchers where !watch.isCancelled {
-            let fresh = (try? store.events(in: watch.request.range, from: max(revision, watch.nextRevision))) ?? []
+            let fresh = written.filter { $0.keyValue.modRevision >= watch.nextRevision && watch.request.range.contains($0.keyValue.key) }
             deliver(fresh, to: watch)
         }
         watchers.removeAll { $0.isCancelled }

@@ -1,7 +1,11 @@
 /// A Raft member's log as Raft sees it: a snapshot, the entries after it, how far they are
 /// committed and applied, and how far they are known to be on disk. Entries past `stableIndex`
 /// live only in memory until the member's write-ahead log has synced them.
-struct RaftLog {
+///
+/// A class, owned by one `RaftNode` and never shared: as a struct stored in the node, every call
+/// of one of its methods from the node copied it first (retaining its entries and both
+/// snapshots), because the compiler cannot prove the call leaves the node alone.
+final class RaftLog {
     /// The latest snapshot of the applied state; what a follower gets when it needs entries
     /// that were compacted away. It may be newer than the compaction point, since etcd keeps
     /// some entries after a snapshot for followers that are only a little behind.
@@ -73,7 +77,7 @@ struct RaftLog {
     // MARK: Appending
 
     /// Appends new entries (a leader's own proposals).
-    mutating func append(_ newEntries: [LogEntry]) {
+    func append(_ newEntries: [LogEntry]) {
         guard let first = newEntries.first else { return }
         precondition(first.index == lastIndex + 1, "append leaves a gap at \(first.index)")
         entries.append(contentsOf: newEntries)
@@ -82,7 +86,7 @@ struct RaftLog {
     /// A follower's append: if our entry at `index` has `logTerm`, keep what agrees, replace
     /// what conflicts, and return the last index the leader sent. Nil if the logs do not match
     /// there, in which case the leader must go further back.
-    mutating func maybeAppend(index: UInt64, logTerm: UInt64, leaderCommit: UInt64, _ received: [LogEntry]) -> UInt64? {
+    func maybeAppend(index: UInt64, logTerm: UInt64, leaderCommit: UInt64, _ received: [LogEntry]) -> UInt64? {
         guard matchesTerm(index, logTerm) else { return nil }
         let lastNew = index + UInt64(received.count)
         if let conflict = firstConflict(in: received) {
@@ -103,7 +107,7 @@ struct RaftLog {
         return nil
     }
 
-    private mutating func truncate(after index: UInt64) {
+    private func truncate(after index: UInt64) {
         guard index < lastIndex else { return }
         entries.removeLast(Int(lastIndex - index))
         stableIndex = min(stableIndex, index)
@@ -112,14 +116,14 @@ struct RaftLog {
 
     // MARK: Commit and apply
 
-    mutating func commit(to index: UInt64) {
+    func commit(to index: UInt64) {
         guard index > committed else { return }
         precondition(index <= lastIndex, "commit \(index) beyond the last index \(lastIndex)")
         committed = index
     }
 
     /// A leader commits only entries of its own term by counting replicas (Raft §5.4.2).
-    mutating func maybeCommit(_ index: UInt64, term: UInt64) -> Bool {
+    func maybeCommit(_ index: UInt64, term: UInt64) -> Bool {
         guard index > committed, self.term(at: index) == term else { return false }
         commit(to: index)
         return true
@@ -128,7 +132,7 @@ struct RaftLog {
     /// Committed entries on disk that the state machine has not been handed yet.
     var hasEntriesToApply: Bool { pendingSnapshot == nil && min(committed, stableIndex) > applied }
 
-    mutating func takeEntriesToApply() -> [LogEntry] {
+    func takeEntriesToApply() -> [LogEntry] {
         guard pendingSnapshot == nil else { return [] }
         let through = min(committed, stableIndex)
         guard through > applied, let slice = entries(from: applied + 1, maximumCount: Int(through - applied)) else { return [] }
@@ -141,7 +145,7 @@ struct RaftLog {
     var hasEntriesToPersist: Bool { lastIndex > handedOutIndex }
 
     /// Entries not yet handed to the write-ahead log.
-    mutating func takeEntriesToPersist() -> [LogEntry] {
+    func takeEntriesToPersist() -> [LogEntry] {
         guard lastIndex > handedOutIndex else { return [] }
         let slice = Array(entries[Int(handedOutIndex - compactedIndex)...])
         handedOutIndex = lastIndex
@@ -150,7 +154,7 @@ struct RaftLog {
 
     /// The write-ahead log holds everything through `index` with `term`: it is stable, unless
     /// the entry was replaced meanwhile by a newer leader's.
-    mutating func persisted(through index: UInt64, term: UInt64) {
+    func persisted(through index: UInt64, term: UInt64) {
         guard index > stableIndex, matchesTerm(index, term) else { return }
         stableIndex = index
     }
@@ -158,7 +162,7 @@ struct RaftLog {
     // MARK: Snapshots
 
     /// A snapshot from the leader. Returns false if we already have everything it holds.
-    mutating func restore(_ incoming: RaftSnapshot) -> Bool {
+    func restore(_ incoming: RaftSnapshot) -> Bool {
         guard incoming.index > committed else { return false }
         if matchesTerm(incoming.index, incoming.term) {
             // We hold its last entry: keep the log, just fast-forward the commit.
@@ -177,14 +181,14 @@ struct RaftLog {
     }
 
     /// Hands out a received snapshot once, for the member to persist and load.
-    mutating func takePendingSnapshot() -> RaftSnapshot? {
+    func takePendingSnapshot() -> RaftSnapshot? {
         defer { pendingSnapshot = nil }
         if let pendingSnapshot { applied = pendingSnapshot.index }
         return pendingSnapshot
     }
 
     /// The member took a snapshot at `index` (applied): entries before `keepFrom` may go.
-    mutating func compact(with newSnapshot: RaftSnapshot, keepingFrom keepFrom: UInt64) {
+    func compact(with newSnapshot: RaftSnapshot, keepingFrom keepFrom: UInt64) {
         precondition(newSnapshot.index <= applied, "snapshot of unapplied state")
         let dropThrough = min(keepFrom > 0 ? keepFrom - 1 : 0, newSnapshot.index)
         snapshot = newSnapshot

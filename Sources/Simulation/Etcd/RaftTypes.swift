@@ -98,6 +98,12 @@ public struct RaftSnapshot: Equatable, Sendable {
     }
 }
 
+/// An immutable snapshot behind one reference, for messages to carry cheaply.
+final class SnapshotBox: Sendable {
+    let snapshot: RaftSnapshot
+    init(_ snapshot: RaftSnapshot) { self.snapshot = snapshot }
+}
+
 /// A member's place in an election and in replication.
 public enum RaftRole: String, Sendable {
     case follower
@@ -134,7 +140,13 @@ public struct RaftMessage: Sendable {
     public var reject = false
     /// On a rejected append: the receiver's last index, so the leader can skip back at once.
     public var rejectHint: UInt64 = 0
-    public var snapshot: RaftSnapshot?
+    /// The snapshot a `.snapshot` message carries. Kept in a box: messages are copied at every
+    /// hop, and an inline snapshot (the whole applied state) made each copy retain its parts.
+    public var snapshot: RaftSnapshot? {
+        get { snapshotBox?.snapshot }
+        set { snapshotBox = newValue.map(SnapshotBox.init) }
+    }
+    private var snapshotBox: SnapshotBox?
     /// A read-index request's identifier, carried by heartbeats and their responses.
     public var context: UInt64 = 0
     /// A vote request sent because of a leadership transfer: it overrides the leader lease.

@@ -17,7 +17,8 @@ public final class Connection {
     public var onClosedAtClient: (() -> Void)?
     /// Called at the server when it learns the client went away.
     public var onClosedAtServer: (() -> Void)?
-    private unowned let network: Network
+    /// Unchecked: the world's network outlives every connection it makes.
+    private unowned(unsafe) let network: Network
     /// When the last message each way arrives: a stream delivers in order, so a message never
     /// overtakes the one sent before it.
     private var lastArrivalAtServer = SimTime.min

@@ -29,7 +29,8 @@ open class SimProcess {
     /// Runs `action` after `delay` unless this incarnation has stopped by then.
     public final func after(_ delay: SimTime, _ action: @escaping () -> Void) {
         let expected = incarnation
-        world.schedule(after: delay) { [unowned self] in
+        // Unchecked: the world keeps every process it was given for as long as its queue exists.
+        world.schedule(after: delay) { [unowned(unsafe) self] in
             guard self.isRunning, self.incarnation == expected else { return }
             action()
         }
@@ -39,7 +40,7 @@ open class SimProcess {
     @discardableResult
     public final func timer(after delay: SimTime, _ action: @escaping () -> Void) -> Timer {
         let expected = incarnation
-        return world.timer(after: delay) { [unowned self] in
+        return world.timer(after: delay) { [unowned(unsafe) self] in
             guard self.isRunning, self.incarnation == expected else { return }
             action()
         }

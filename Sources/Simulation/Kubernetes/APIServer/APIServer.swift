@@ -12,6 +12,7 @@ public final class APIServer: SimProcess {
     /// `--min-request-timeout`: watches last between this and twice this.
     public var minimumRequestTimeout = Span.seconds(1_800)
     private(set) var storages: [Resource: ResourceStorage] = [:]
+    private(set) var compactor: StorageCompactor?
     private var knownConnections = Set<Int>()
     private var deadlines = Deque<(id: Int, due: SimTime)>()
     private var waiting: [Int: PendingRequest] = [:]
@@ -43,10 +44,24 @@ public final class APIServer: SimProcess {
             storages[resource] = storage
         }
         for resource in Resource.allCases { storages[resource]!.start() }
+        startCompactor()
         storages[.namespaces]!.whenReady { [weak self] in self?.bootstrap() }
     }
 
+    /// Like Kubernetes, one compactor per apiserver process, on the first storage client made, and
+    /// only for etcd: the local store stands in for a cluster nobody compacts.
+    private func startCompactor() {
+        compactor = nil
+        guard let first = Resource.allCases.first, let client = storages[first]?.client as? EtcdClient else { return }
+        compactor = StorageCompactor(server: self, client: client, interval: cluster.configuration.etcdCompactionInterval)
+        compactor?.start()
+    }
+
+    /// Compactions this incarnation's compactor has made (it shares the work with other apiservers).
+    public var compactionCount: Int { compactor?.compactionCount ?? 0 }
+
     public override func willStop() {
+        compactor = nil
         for storage in storages.values { storage.stop() }
         storages.removeAll()
         waiting.removeAll()
@@ -380,19 +395,25 @@ public final class APIServer: SimProcess {
 
     // MARK: Names, UIDs, addresses
 
+    private static let suffixAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private func randomSuffix() -> String {
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        return String((0..<5).map { _ in alphabet[random.integer(in: 0..<alphabet.count)] })
+        let alphabet = APIServer.suffixAlphabet
+        return String(decoding: (0..<5).map { _ in alphabet[random.integer(in: 0..<alphabet.count)] }, as: UTF8.self)
     }
 
+    /// A version-4 UUID from this apiserver's stream (every object created gets one; built as
+    /// bytes, which appending characters to a string one by one was not).
     private func randomUID() -> String {
-        let hex = Array("0123456789abcdef")
-        var text = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
         for index in 0..<32 {
-            if [8, 12, 16, 20].contains(index) { text.append("-") }
-            text.append(index == 12 ? "4" : hex[random.integer(in: 0..<16)])
+            if index == 8 || index == 12 || index == 16 || index == 20 { bytes.append(UInt8(ascii: "-")) }
+            // The version digit is fixed: no draw for it.
+            bytes.append(index == 12 ? UInt8(ascii: "4") : APIServer.hexDigits[random.integer(in: 0..<16)])
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A cluster IP in the service range, stable for the service's name, skipping addresses in use.
@@ -435,5 +456,6 @@ public final class APIServer: SimProcess {
         hasher.combine(timedOutRequestCount)
         hasher.combine(waiting.count)
         for resource in Resource.allCases { storages[resource]?.stableHash(into: &hasher) }
+        compactor?.stableHash(into: &hasher)
     }
 }

@@ -143,8 +143,10 @@ final class ResourceStorage {
         } else {
             result = objects.values.filter(filter.matches)
         }
-        result.sort { $0.storageKey < $1.storageKey }
-        return (result, resourceVersion)
+        // Each object's key worked out once, not twice per comparison (a list of 3,000 pods
+        // built some 70,000 key strings).
+        let keyed = result.map { (key: $0.storageKey, object: $0) }.sorted { $0.key < $1.key }
+        return (keyed.map(\.object), resourceVersion)
     }
 
     func cachedObject(namespace: String, name: String) -> (any APIObject)? {

@@ -23,6 +23,9 @@ public final class Informer<Object: APIObject> {
     private let random: RandomStream
     private var indexers: [String: (Object) -> [String]] = [:]
     private var indexes: [String: [String: Set<String>]] = [:]
+    /// Each index bucket's keys in order, kept until the bucket's members change: controllers
+    /// ask for the same buckets on every event, and most updates leave every bucket as it was.
+    private var sortedBuckets: [String: [String: [String]]] = [:]
 
     public init(client: APIClient, filter: ObjectFilter = .everything, random: RandomStream) {
         self.client = client
@@ -41,12 +44,16 @@ public final class Informer<Object: APIObject> {
     public func addIndex(_ name: String, _ keys: @escaping (Object) -> [String]) {
         indexers[name] = keys
         indexes[name] = [:]
+        sortedBuckets[name] = nil
         for (key, object) in objects { file(key, object, into: name) }
     }
 
     /// The objects filed under `value` in an index, sorted by key.
     public func indexed(_ name: String, _ value: String) -> [Object] {
-        (indexes[name]?[value] ?? []).sorted().compactMap { objects[$0] }
+        if let keys = sortedBuckets[name]?[value] { return keys.compactMap { objects[$0] } }
+        let keys = (indexes[name]?[value] ?? []).sorted()
+        sortedBuckets[name, default: [:]][value] = keys
+        return keys.compactMap { objects[$0] }
     }
 
     public func start() { list() }
@@ -135,29 +142,39 @@ public final class Informer<Object: APIObject> {
     private func store(_ object: Object) {
         let key = Informer.key(namespace: object.namespace, name: object.name)
         let previous = objects.updateValue(object, forKey: key)
-        if let previous { unfile(key, previous) }
-        for name in indexers.keys { file(key, object, into: name) }
+        for (name, keys) in indexers {
+            let old = previous.map(keys) ?? []
+            let new = keys(object)
+            // Most updates (a status change) leave the object in the buckets it was in.
+            guard old != new else { continue }
+            for value in old { unfile(key, from: name, value) }
+            for value in new { file(key, into: name, value) }
+        }
         if let previous { onUpdate?(previous, object) } else { onAdd?(object) }
     }
 
     private func remove(_ key: String) {
         guard let previous = objects.removeValue(forKey: key) else { return }
-        unfile(key, previous)
+        for (name, keys) in indexers {
+            for value in keys(previous) { unfile(key, from: name, value) }
+        }
         onDelete?(previous)
     }
 
     private func file(_ key: String, _ object: Object, into name: String) {
         guard let keys = indexers[name]?(object) else { return }
-        for value in keys { indexes[name, default: [:]][value, default: []].insert(key) }
+        for value in keys { file(key, into: name, value) }
     }
 
-    private func unfile(_ key: String, _ object: Object) {
-        for (name, keys) in indexers {
-            for value in keys(object) {
-                indexes[name]?[value]?.remove(key)
-                if indexes[name]?[value]?.isEmpty == true { indexes[name]?[value] = nil }
-            }
-        }
+    private func file(_ key: String, into name: String, _ value: String) {
+        guard indexes[name, default: [:]][value, default: []].insert(key).inserted else { return }
+        sortedBuckets[name]?[value] = nil
+    }
+
+    private func unfile(_ key: String, from name: String, _ value: String) {
+        guard indexes[name]?[value]?.remove(key) != nil else { return }
+        if indexes[name]?[value]?.isEmpty == true { indexes[name]?[value] = nil }
+        sortedBuckets[name]?[value] = nil
     }
 
     func stableHash(into hasher: inout StableHasher) {

@@ -15,6 +15,9 @@ final class LeaderElector {
     private var observedRecord = ""
     private var observedTime: SimTime = 0
     private var transitions: Int64 = 0
+    /// The last lock record read or written, with the fields this elector reads from it: every
+    /// attempt reads the record, which is usually the one this elector last wrote or saw.
+    private var knownRecord: (text: String, holder: String, acquireTime: String?) = ("", "", nil)
     var onStartedLeading: () -> Void = {}
     var onStoppedLeading: () -> Void = {}
 
@@ -74,7 +77,7 @@ final class LeaderElector {
                 done(false)
             case .success(var lock):
                 let existing = lock.metadata.annotations[LeaderElector.annotation] ?? ""
-                let holder = LeaderElector.holder(in: existing)
+                let holder = self.fields(of: existing).holder
                 if existing != self.observedRecord {
                     self.observedRecord = existing
                     self.observedTime = self.world.now
@@ -84,8 +87,11 @@ final class LeaderElector {
                     return
                 }
                 if holder != self.identity { self.transitions += 1 }
-                let acquireTime = holder == self.identity ? LeaderElector.field("acquireTime", in: existing) : nil
-                lock.metadata.annotations[LeaderElector.annotation] = self.record(now: now, acquireTime: acquireTime)
+                let acquireTime = holder == self.identity ? self.fields(of: existing).acquireTime : nil
+                let written = self.record(now: now, acquireTime: acquireTime)
+                // What this record holds is known without parsing it back when it is read next.
+                self.knownRecord = (written, self.identity, acquireTime ?? now.rfc3339)
+                lock.metadata.annotations[LeaderElector.annotation] = written
                 self.client.update(lock) { result in
                     if case .success(let stored) = result {
                         self.observedRecord = stored.metadata.annotations[LeaderElector.annotation] ?? ""
@@ -95,6 +101,15 @@ final class LeaderElector {
                 }
             }
         }
+    }
+
+    /// The holder and acquire time of a record, parsed once per distinct record.
+    private func fields(of record: String) -> (holder: String, acquireTime: String?) {
+        if record != knownRecord.text {
+            let parsed = (try? JSONValue.parse(record))?.objectValue
+            knownRecord = (record, parsed?["holderIdentity"]?.stringValue ?? "", parsed?["acquireTime"]?.stringValue)
+        }
+        return (knownRecord.holder, knownRecord.acquireTime)
     }
 
     static func holder(in record: String) -> String { field("holderIdentity", in: record) ?? "" }

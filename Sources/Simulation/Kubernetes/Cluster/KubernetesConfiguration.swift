@@ -19,6 +19,9 @@ public struct KubernetesConfiguration: Sendable {
     /// The node controller's `--pod-eviction-timeout`.
     public var podEvictionTimeout = Span.minutes(5)
     public var nodeMonitorPeriod = Span.seconds(5)
+    /// The apiserver's `--etcd-compaction-interval` (Kubernetes 1.6: 5 minutes): etcd keeps
+    /// about this much history, and a watch that falls further behind gets 410 Gone.
+    public var etcdCompactionInterval = Span.minutes(5)
 
     public init(masters: [String], nodes: [String]) {
         self.masters = masters

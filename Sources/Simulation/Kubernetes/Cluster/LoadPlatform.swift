@@ -7,6 +7,33 @@ public enum LoadPlatform {
     /// `replicas` pods each (and a service for each), already converging.
     public static func make(seed: UInt64, nodeCount: Int, deploymentCount: Int, replicas: Int64) -> (World, KubernetesCluster) {
         let world = World(seed: seed)
+        let configuration = configuration(in: world, nodeCount: nodeCount, deploymentCount: deploymentCount, replicas: replicas)
+        let (_, storage) = KubernetesStorage.local(world)
+        return (world, KubernetesCluster.install(in: world, configuration: configuration, storage: storage))
+    }
+
+    /// The bank's control plane at rest, as the floor under the bank's speed: `etcdMemberCount`
+    /// etcd members spread over the three zones, one master per zone storing in that etcd through
+    /// the release's client, `nodeCount` workers and `deploymentCount` deployments of `replicas`
+    /// pods each (with a service each), already converging.
+    public static func makeOnEtcd(seed: UInt64, etcdMemberCount: Int = 9, nodeCount: Int, deploymentCount: Int, replicas: Int64,
+                                  version: KubernetesVersion = .v1_6,
+                                  configure: (inout KubernetesConfiguration) -> Void = { _ in }) -> (World, KubernetesCluster) {
+        let world = World(seed: seed)
+        var etcdHosts: [String] = []
+        for index in 0..<etcdMemberCount {
+            etcdHosts.append("etcd-\(index + 1)")
+            world.addHost("etcd-\(index + 1)", zone: zones[index % zones.count])
+        }
+        EtcdCluster.install(in: world, hosts: etcdHosts)
+        var configuration = configuration(in: world, nodeCount: nodeCount, deploymentCount: deploymentCount, replicas: replicas)
+        configuration.version = version
+        configure(&configuration)
+        return (world, KubernetesCluster.install(in: world, configuration: configuration, storage: KubernetesStorage.etcd(version: version)))
+    }
+
+    /// Adds the masters and nodes to the world and lays out the cluster's configuration.
+    private static func configuration(in world: World, nodeCount: Int, deploymentCount: Int, replicas: Int64) -> KubernetesConfiguration {
         var masters: [String] = [], nodes: [String] = []
         for (index, zone) in zones.enumerated() {
             masters.append("master-\(index + 1)")
@@ -25,8 +52,7 @@ public enum LoadPlatform {
             configuration.initialObjects.append(ObjectTemplates.deployment(name, replicas: replicas, image: "monzo/\(name):1"))
             configuration.initialObjects.append(ObjectTemplates.service(name))
         }
-        let (_, storage) = KubernetesStorage.local(world)
-        return (world, KubernetesCluster.install(in: world, configuration: configuration, storage: storage))
+        return configuration
     }
 
     /// Changes a deployment's image, which starts a rolling update of all its pods.

@@ -15,8 +15,8 @@ public final class Scheduler: SimProcess {
     private var backoff: [String: Int] = [:]
     private var usage: [String: (millicores: Int64, bytes: Int64, pods: Int64)] = [:]
     private var random: RandomStream
-    /// The nodes in name order, rebuilt only when a node changes.
-    private var sortedNodes: [Node]?
+    /// What scheduling reads of each node, in name order, rebuilt only when a node changes.
+    private var sortedNodes: [NodeFacts]?
     public private(set) var boundCount = 0
 
     init(name: String, host: Host, cluster: KubernetesCluster) {
@@ -108,7 +108,8 @@ public final class Scheduler: SimProcess {
 
     private func schedule(_ key: String) {
         guard let pod = pods.objects[key], Scheduler.needsScheduling(pod), assumed[pod.metadata.uid] == nil else { return }
-        let (feasible, reasons) = filterNodes(for: pod)
+        let demand = PodDemand(pod)
+        let (feasible, reasons) = filterNodes(for: pod, demand)
         guard !feasible.isEmpty else {
             let summary = reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             recorder.warning(pod.reference, "FailedScheduling", "0/\(nodes.objects.count) nodes are available: \(summary).")
@@ -118,36 +119,34 @@ public final class Scheduler: SimProcess {
             return
         }
         backoff[key] = nil
-        let chosen = best(of: feasible, for: pod)
-        bind(pod, to: chosen)
+        let chosen = best(of: feasible, for: pod, demand)
+        bind(pod, to: chosen.name)
     }
 
-    private func filterNodes(for pod: Pod) -> ([Node], [String: Int]) {
-        var feasible: [Node] = []
+    private func filterNodes(for pod: Pod, _ demand: PodDemand) -> ([NodeFacts], [String: Int]) {
+        var feasible: [NodeFacts] = []
         var reasons: [String: Int] = [:]
-        if sortedNodes == nil { sortedNodes = nodes.sortedObjects }
+        if sortedNodes == nil { sortedNodes = nodes.sortedObjects.map(NodeFacts.init) }
         for node in sortedNodes! {
-            if let reason = unfit(pod, node) { reasons[reason, default: 0] += 1 } else { feasible.append(node) }
+            if let reason = unfit(pod, demand, node) { reasons[reason, default: 0] += 1 } else { feasible.append(node) }
         }
         return (feasible, reasons)
     }
 
-    private func unfit(_ pod: Pod, _ node: Node) -> String? {
+    private func unfit(_ pod: Pod, _ demand: PodDemand, _ node: NodeFacts) -> String? {
         if !node.isReady { return "node(s) were not ready" }
-        if node.spec.unschedulable { return "node(s) were unschedulable" }
-        if !pod.spec.toleratesEverything && node.spec.taints.contains(where: { $0.effect == "NoSchedule" }) {
-            return "node(s) had taints that the pod didn't tolerate"
-        }
-        if !pod.spec.nodeSelector.allSatisfy({ node.metadata.labels[$0.key] == $0.value }) { return "node(s) didn't match node selector" }
+        if node.unschedulable { return "node(s) were unschedulable" }
+        if !demand.toleratesEverything && node.hasNoScheduleTaint { return "node(s) had taints that the pod didn't tolerate" }
+        if !pod.spec.nodeSelector.allSatisfy({ node.labels[$0.key] == $0.value }) { return "node(s) didn't match node selector" }
         let used = usage[node.name] ?? (0, 0, 0)
         if used.pods + 1 > node.allocatablePods { return "Too many pods" }
-        if used.millicores + pod.requestedMillicores > node.allocatableMillicores { return "Insufficient cpu" }
-        if used.bytes + pod.requestedBytes > node.allocatableBytes { return "Insufficient memory" }
+        if used.millicores + demand.millicores > node.allocatableMillicores { return "Insufficient cpu" }
+        if used.bytes + demand.bytes > node.allocatableBytes { return "Insufficient memory" }
         return nil
     }
 
     /// Spreads pods of one owner over nodes and zones, then prefers the least requested node.
-    private func best(of nodes: [Node], for pod: Pod) -> Node {
+    private func best(of nodes: [NodeFacts], for pod: Pod, _ demand: PodDemand) -> NodeFacts {
         var perNode: [String: Int] = [:], perZone: [String: Int] = [:]
         if let owner = pod.metadata.controllerReference {
             let zones = Dictionary(nodes.map { ($0.name, $0.zone) }, uniquingKeysWith: { first, _ in first })
@@ -162,13 +161,13 @@ public final class Scheduler: SimProcess {
         }
         let maxNode = perNode.values.max() ?? 0, maxZone = perZone.values.max() ?? 0
         var bestScore = -1.0
-        var best: [Node] = []
+        var best: [NodeFacts] = []
         for node in nodes {
             let nodeSpread = maxNode == 0 ? 10 : 10 * Double(maxNode - (perNode[node.name] ?? 0)) / Double(maxNode)
             let zoneSpread = maxZone == 0 ? 10 : 10 * Double(maxZone - (perZone[node.zone] ?? 0)) / Double(maxZone)
             let spread = nodeSpread / 3 + zoneSpread * 2 / 3
             let used = usage[node.name] ?? (0, 0, 0)
-            let cpuFree = node.allocatableMillicores == 0 ? 0 : Double(node.allocatableMillicores - used.millicores - max(100, pod.requestedMillicores)) / Double(node.allocatableMillicores)
+            let cpuFree = node.allocatableMillicores == 0 ? 0 : Double(node.allocatableMillicores - used.millicores - max(100, demand.millicores)) / Double(node.allocatableMillicores)
             let podsFree = Double(node.allocatablePods - used.pods) / Double(max(1, node.allocatablePods))
             let score = spread * 2 + max(0, cpuFree) * 10 + podsFree * 10
             if score > bestScore + 1e-9 { bestScore = score; best = [node] } else if abs(score - bestScore) <= 1e-9 { best.append(node) }
@@ -176,10 +175,9 @@ public final class Scheduler: SimProcess {
         return random.element(of: best)!
     }
 
-    private func bind(_ pod: Pod, to node: Node) {
-        assumed[pod.metadata.uid] = (node.name, pod.metadata.controllerReference?.uid)
-        account(pod, sign: 1, node: node.name)
-        let nodeName = node.name
+    private func bind(_ pod: Pod, to nodeName: String) {
+        assumed[pod.metadata.uid] = (nodeName, pod.metadata.controllerReference?.uid)
+        account(pod, sign: 1, node: nodeName)
         let uid = pod.metadata.uid
         client.patch(Pod.self, namespace: pod.namespace, name: pod.name, { (stored: inout Pod) throws(APIError) in
             guard stored.metadata.uid == uid, stored.spec.nodeName.isEmpty else { throw .conflict(.pods, name: stored.name) }
@@ -204,5 +202,37 @@ public final class Scheduler: SimProcess {
         hasher.combine(isLeader)
         hasher.combine(boundCount)
         hasher.combine(assumed.count)
+    }
+}
+
+/// What scheduling reads of a node, worked out once per change of the node rather than once per
+/// pod and node: the quantities are strings to parse, the Ready condition a search by type.
+private struct NodeFacts {
+    let name: String
+    let zone: String
+    let labels: [String: String]
+    let isReady: Bool
+    let unschedulable: Bool
+    let hasNoScheduleTaint: Bool
+    let allocatableMillicores: Int64
+    let allocatableBytes: Int64
+    let allocatablePods: Int64
+
+    init(_ node: Node) {
+        (name, zone, labels, isReady) = (node.name, node.zone, node.metadata.labels, node.isReady)
+        unschedulable = node.spec.unschedulable
+        hasNoScheduleTaint = node.spec.taints.contains { $0.effect == "NoSchedule" }
+        (allocatableMillicores, allocatableBytes, allocatablePods) = (node.allocatableMillicores, node.allocatableBytes, node.allocatablePods)
+    }
+}
+
+/// What a pod asks of a node, worked out once per scheduling attempt.
+private struct PodDemand {
+    let millicores: Int64
+    let bytes: Int64
+    let toleratesEverything: Bool
+
+    init(_ pod: Pod) {
+        (millicores, bytes, toleratesEverything) = (pod.requestedMillicores, pod.requestedBytes, pod.spec.toleratesEverything)
     }
 }

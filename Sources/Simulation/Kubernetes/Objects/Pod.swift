@@ -241,26 +241,83 @@ public struct PodStatus: Equatable, Sendable {
 }
 
 /// A pod: one or more containers scheduled together onto a node.
+///
+/// A value, like every object, but its fields live in one box shared between copies until one
+/// of them changes (copy on write). Pods are copied at every step (caches, informers, watch
+/// events, `any APIObject` existentials), and a pod held inline is dozens of references to
+/// retain and release per copy, and too big for an existential's inline buffer, so every
+/// conversion allocated. Reads borrow the box's fields (`_read`); writes copy the box first
+/// if another pod shares it (`_modify`).
 public struct Pod: APIObject, Equatable {
     public static let resource = Resource.pods
-    public var metadata: ObjectMeta
-    public var spec: PodSpec
-    public var status = PodStatus()
+
+    private final class Storage: @unchecked Sendable {
+        var metadata: ObjectMeta
+        var spec: PodSpec
+        var status: PodStatus
+        /// `spec` as JSON, made on first need. Every pod sharing this box has this spec (a change
+        /// to a spec makes the box its own and clears this first), and most writes of a pod change
+        /// only its status, so the stored form's largest part is built once per spec.
+        var specJSON: JSONValue?
+
+        init(metadata: ObjectMeta, spec: PodSpec, status: PodStatus, specJSON: JSONValue? = nil) {
+            (self.metadata, self.spec, self.status, self.specJSON) = (metadata, spec, status, specJSON)
+        }
+    }
+
+    private var storage: Storage
+
+    public var metadata: ObjectMeta {
+        _read { yield storage.metadata }
+        _modify { yield &uniqueStorage().metadata }
+    }
+
+    public var spec: PodSpec {
+        _read { yield storage.spec }
+        _modify {
+            let unique = uniqueStorage()
+            unique.specJSON = nil
+            yield &unique.spec
+        }
+    }
+
+    public var status: PodStatus {
+        _read { yield storage.status }
+        _modify { yield &uniqueStorage().status }
+    }
 
     public init(metadata: ObjectMeta, spec: PodSpec) {
-        self.metadata = metadata
-        self.spec = spec
+        storage = Storage(metadata: metadata, spec: spec, status: PodStatus())
     }
 
     public init(metadata: ObjectMeta, body: FieldReader) throws(ObjectDecodingError) {
-        self.metadata = metadata
-        spec = try PodSpec.decode(try body.object("spec"))
-        status = try PodStatus.decode(try body.object("status"))
+        storage = Storage(metadata: metadata, spec: try PodSpec.decode(try body.object("spec")),
+                          status: try PodStatus.decode(try body.object("status")))
+    }
+
+    /// The box, made this pod's own before a change: a pod sharing it with others copies it.
+    private mutating func uniqueStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = Storage(metadata: storage.metadata, spec: storage.spec, status: storage.status, specJSON: storage.specJSON)
+        }
+        return storage
+    }
+
+    public static func == (left: Pod, right: Pod) -> Bool {
+        left.storage === right.storage
+            || (left.metadata == right.metadata && left.spec == right.spec && left.status == right.status)
     }
 
     public func encodeBody(into writer: inout FieldWriter) {
-        writer.set("spec", spec.json)
+        writer.set("spec", specJSON)
         writer.set("status", status.json)
+    }
+
+    private var specJSON: JSONValue {
+        if let cached = storage.specJSON { return cached }
+        let json = storage.spec.json
+        storage.specJSON = json
+        return json
     }
 
     /// Ready as the endpoints controller and kubectl see it: the Ready condition is True.
