@@ -95,6 +95,7 @@ public struct Scenario: Sendable {
 public enum ScenarioCatalog {
     public static let all: [Scenario] = [
         PracticeScenario.scenario,
+        BankScenario.scenario,
         Scenario(name: "empty", summary: "No hosts at all: a bare kernel for experiments.",
                  calendarStart: CalendarTime(year: 2017, month: 10, day: 27, hour: 9)) { _, _ in },
     ]
