@@ -29,6 +29,10 @@ public final class ScriptRuntime {
         EtcdModule.install(into: self)
         KubeModule.install(into: self)
         KubectlModule.install(into: self)
+        MeshModule.install(into: self)
+        TrafficModule.install(into: self)
+        DashboardModule.install(into: self)
+        CalendarSkipModule.install(into: self)
         HelpModule.install(into: self)
         BuiltinCompletions.install(into: self)
     }
