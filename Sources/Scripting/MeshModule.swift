@@ -9,8 +9,11 @@ enum MeshModule {
         let world = runtime.world
         runtime.document("mesh", usage: "mesh", "the linkerd service mesh: proxies, the routes each believes in, their logs")
         runtime.define("mesh.proxies", usage: "mesh.proxies()",
-                       "every node's linkerd: {node, namespace, pod, version, healthy, running}",
-                       details: "healthy: running, with discovery working for every namespace it routes (a stale cache looks healthy)") { call in
+                       "every node's linkerd: {node, namespace, pod, version, healthy, running, apiserver}",
+                       details: """
+                       healthy: running, with discovery working for every namespace it routes (a stale cache looks healthy).
+                       apiserver: the apiserver behind the load balancer that its discovery talks to now, which no real linkerd could tell you.
+                       """) { call in
             let mesh = try requireMesh(call, world)
             try call.push(.table(LuaTable(array: sortedProxies(mesh).map(proxyTable))))
             return 1
@@ -106,7 +109,8 @@ enum MeshModule {
 
     static func proxyTable(_ proxy: LinkerdProxy) -> LuaValue {
         ["node": .string(proxy.nodeName), "namespace": .string(proxy.mesh.configuration.namespace), "pod": .string(proxy.podName),
-         "version": .string(proxy.version.rawValue), "healthy": .boolean(proxy.isHealthy), "running": .boolean(proxy.isRunning)]
+         "version": .string(proxy.version.rawValue), "healthy": .boolean(proxy.isHealthy), "running": .boolean(proxy.isRunning),
+         "apiserver": proxy.discoveryAPIServer.map { .string($0) } ?? .nil]
     }
 
     private static func pushRoutes(_ view: RouteView, node: String, service: ServiceReference, call: LuaCall) throws -> Int32 {

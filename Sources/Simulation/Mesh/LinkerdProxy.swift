@@ -71,6 +71,9 @@ public final class LinkerdProxy: SimProcess {
         isRunning && namers.allSatisfy { $0.isInitialized && !isFailed($0.state) }
     }
 
+    /// The host of the apiserver its discovery is connected to now, if any.
+    public var discoveryAPIServer: String? { isRunning ? client?.connectedServer?.host.name : nil }
+
     /// Namespaces this linkerd cannot route at all: no list has filled their cache.
     public var failedNamespaceCount: Int { namers.reduce(0) { $0 + ($1.isInitialized ? 0 : 1) } }
 
