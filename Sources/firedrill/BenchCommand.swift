@@ -48,6 +48,9 @@ enum Benchmarks {
         Benchmark(name: "grade_ms_per_session", measure: gradeMillisecondsPerSession),
         Benchmark(name: "etcd_sim_speed", measure: etcdSimulationSpeed),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),
+        Benchmark(name: "bank_sim_speed", measure: bankSimulationSpeed),
+        Benchmark(name: "bank_memory_mib", measure: bankMemoryMebibytes),
+        Benchmark(name: "bank_traffic_share", measure: bankTrafficShare),
         Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.medianMilliseconds),
     ]
 
