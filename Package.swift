@@ -57,7 +57,7 @@ let package = Package(
         ),
         // Scenario files are read from the source tree (#filePath), so they are not resources.
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], exclude: ["testdata"]),
-        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens", "Scripts"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Scripting", "Simulation"]),
     ]

@@ -91,5 +91,26 @@ public enum HistoryGauges {
             Double(world.component(EtcdCluster.self)?.membership.sortedMembers.filter(\.isStarted).count ?? 0)
         },
         HistoryGauge(name: "etcd_has_leader") { world in world.component(EtcdCluster.self)?.leader == nil ? 0 : 1 },
+    ] + MeshHistoryGauges.all
+}
+
+/// The mesh's and the traffic's gauges: each request class's success as customers saw it over
+/// the last tick (`success_<class>`, absent classes read 1), linkerds running, and linkerd
+/// namespaces whose discovery has no cache (`linkerd_discovery_failures`).
+enum MeshHistoryGauges {
+    static let classes = ["card_payments", "bank_transfers", "feed_balance", "cops_lookups", "prepaid_card_payments", "balance_checks"]
+
+    static let all: [HistoryGauge] = classes.map { name in
+        HistoryGauge(name: "success_\(name)") { world in
+            guard let traffic = world.component(TrafficEngine.self), let index = traffic.classIndex(named: name) else { return 1 }
+            return (traffic.snapshots[index].successRate * 1_000).rounded() / 1_000
+        }
+    } + [
+        HistoryGauge(name: "linkerd_running") { world in
+            Double(world.component(Mesh.self)?.proxies.filter(\.isRunning).count ?? 0)
+        },
+        HistoryGauge(name: "linkerd_discovery_failures") { world in
+            Double(world.component(Mesh.self)?.proxies.reduce(0) { $0 + ($1.isRunning ? $1.failedNamespaceCount : 0) } ?? 0)
+        },
     ]
 }

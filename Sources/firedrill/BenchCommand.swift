@@ -49,6 +49,9 @@ enum Benchmarks {
         Benchmark(name: "etcd_sim_speed", measure: etcdSimulationSpeed),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),
         Benchmark(name: "control_plane_sim_speed", measure: controlPlaneSimSpeed),
+        Benchmark(name: "bank_sim_speed", measure: bankSimulationSpeed),
+        Benchmark(name: "bank_memory_mib", measure: bankMemoryMebibytes),
+        Benchmark(name: "bank_traffic_share", measure: bankTrafficShare),
         Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.medianMilliseconds),
     ]
 

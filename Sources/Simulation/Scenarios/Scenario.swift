@@ -100,6 +100,8 @@ public enum ScenarioCatalog {
         PracticeScenario.scenario,
         Scenario(name: "empty", summary: "No hosts at all: a bare kernel for experiments.",
                  calendarStart: CalendarTime(year: 2017, month: 10, day: 27, hour: 9)) { _, _ in },
+        BankScenario.scenario,
+        BankPracticeScenario.scenario,
     ]
 
     /// The scenario a script gets when it names none.

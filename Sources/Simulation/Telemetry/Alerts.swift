@@ -59,6 +59,8 @@ public final class AlertManager {
     /// Every page ever sent, for graders (bounded).
     public private(set) var pageHistory: [Page] = []
     public static let pageHistoryLimit = 10_000
+    /// Called with every page as it is sent: how pages reach a person (the REPL's notices).
+    public var onPage: ((Page) -> Void)?
 
     public init() {}
 
@@ -98,6 +100,7 @@ public final class AlertManager {
         pendingPages.append(page)
         pageHistory.append(page)
         if pageHistory.count > AlertManager.pageHistoryLimit { pageHistory.removeFirst() }
+        onPage?(page)
     }
 
     /// Takes the pages not yet shown.

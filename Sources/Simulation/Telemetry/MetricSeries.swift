@@ -127,6 +127,12 @@ public final class MetricStore {
 
     /// The series for a key, created empty if it does not exist yet (callers on hot paths keep it).
     public func series(for key: SeriesKey) -> MetricSeries {
+        series(for: key, resolution: resolution, capacity: capacity)
+    }
+
+    /// The series for a key, created with its own resolution and capacity if it does not exist
+    /// yet: hundreds of per-service series at a scrape interval cost what a few per-second ones do.
+    public func series(for key: SeriesKey, resolution: SimTime, capacity: Int) -> MetricSeries {
         if let existing = series[key] { return existing }
         let created = MetricSeries(key: key, resolution: resolution, capacity: capacity)
         series[key] = created

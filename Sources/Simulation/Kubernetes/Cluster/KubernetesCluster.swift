@@ -19,6 +19,9 @@ public final class KubernetesCluster: WorldComponent {
     /// Pods whose containers run right now, by pod IP, as the kubelets know it: what is really at
     /// an address, whatever the API or a proxy's cache says.
     public private(set) var livePods: [String: LivePod] = [:]
+    /// Bumped whenever `livePods` changes, so that a cache of what runs where (the mesh's
+    /// routing) knows when to look again without comparing the whole map.
+    public private(set) var liveGeneration = 0
     /// The process `kubectl` and the `k8s` module speak through.
     public private(set) var operatorConsole: OperatorConsole!
     private let loadBalancerRandom: RandomStream
@@ -98,6 +101,7 @@ public final class KubernetesCluster: WorldComponent {
     func setLive(_ pod: LivePod?, at ip: String) {
         guard !ip.isEmpty else { return }
         livePods[ip] = pod
+        liveGeneration += 1
     }
 
     /// Appends a glog line to a component's log stream.

@@ -1,0 +1,79 @@
+import Simulation
+
+/// `dashboard()`: the platform's health on one screen, readable without colour. One line per
+/// request class: a sparkline of its success over the last 15 minutes (a mark per 30 s,
+/// `▁` for none up to `█` for all), the share that succeeds now, requests per second and the
+/// 99th-percentile latency; then card stand-in, linkerd, and the alerts firing.
+enum DashboardModule {
+    static let span = Span.minutes(15)
+    static let marks = 30
+    static let levels = Array("▁▂▃▄▅▆▇█")
+
+    static func install(into runtime: ScriptRuntime) {
+        let world = runtime.world
+        runtime.define("dashboard", usage: "dashboard()",
+                       "the platform at a glance: each request class's success over 15 minutes, its rate and latency, and the firing alerts") { call in
+            let engine = try TrafficModule.requireTraffic(call, world)
+            call.push(string: render(engine))
+            return 1
+        }
+    }
+
+    static func render(_ engine: TrafficEngine) -> String {
+        let world = engine.world
+        let nameWidth = max(5, engine.catalog.classes.map(\.name.count).max() ?? 0)
+        var lines = ["platform at \(world.calendarNow.description)       success over the last 15 minutes, a mark per 30 s", ""]
+        lines.append(pad("CLASS", nameWidth) + "  " + pad("SUCCESS (15m)", marks) + "  " + left("NOW", 7) + "  " + left("RATE/S", 8) + "  " + left("P99", 7))
+        for (index, requestClass) in engine.catalog.classes.enumerated() {
+            let snapshot = engine.snapshots[index]
+            let now = snapshot.requestsPerSecond > 0 ? percent(snapshot.successRate) : "-"
+            lines.append(pad(requestClass.name, nameWidth) + "  " + sparkline(engine, index) + "  " + left(now, 7) + "  "
+                         + left(rate(snapshot.requestsPerSecond), 8) + "  " + left(duration(snapshot.latencyP99Milliseconds), 7))
+        }
+        lines.append("")
+        let running = engine.mesh.proxies.filter(\.isRunning).count
+        let failing = engine.mesh.proxies.reduce(0) { $0 + $1.failedNamespaceCount }
+        lines.append("card stand-in: \(engine.isStandInEnabled ? "ON" : "off")    linkerd: \(running)/\(engine.mesh.proxies.count) running, \(failing) namespace discoveries failing")
+        let firing = Telemetry.of(world).alerts.firing
+        lines.append(firing.isEmpty ? "no alerts firing" : "FIRING (\(firing.count))")
+        for alert in firing {
+            let since = world.calendarStart.adding(alert.firingSince ?? alert.pendingSince).clock
+            lines.append("  \(pad(alert.severity.rawValue, 7)) \(alert.name)  since \(since)  \(alert.summary)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Success per 30 s over the last 15 minutes, weighted by requests; a blank where none came.
+    static func sparkline(_ engine: TrafficEngine, _ index: Int) -> String {
+        let now = engine.world.now
+        let bucket = span / SimTime(marks)
+        var requests = Array(repeating: 0.0, count: marks), succeeded = Array(repeating: 0.0, count: marks)
+        var rateAt: [SimTime: Double] = [:]
+        for sample in TrafficModule.samples(engine, index, "requests_per_second", window: span) { rateAt[sample.time] = sample.value }
+        for sample in TrafficModule.samples(engine, index, "success_rate", window: span) {
+            let position = marks - 1 - Int((now - sample.time) / bucket)
+            guard position >= 0, position < marks else { continue }
+            let rate = rateAt[sample.time] ?? 0
+            requests[position] += rate
+            succeeded[position] += rate * sample.value
+        }
+        return String((0..<marks).map { position -> Character in
+            guard requests[position] > 0 else { return " " }
+            return levels[min(levels.count - 1, Int(succeeded[position] / requests[position] * Double(levels.count)))]
+        })
+    }
+
+    static func percent(_ value: Double) -> String {
+        let tenths = (value * 1_000).rounded() / 10
+        return "\(tenths)%"
+    }
+
+    static func rate(_ value: Double) -> String { "\((value * 10).rounded() / 10)" }
+
+    static func duration(_ milliseconds: Double) -> String {
+        milliseconds >= 1_000 ? "\((milliseconds / 100).rounded() / 10)s" : "\(Int(milliseconds.rounded()))ms"
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+    static func left(_ text: String, _ width: Int) -> String { text.count >= width ? text : String(repeating: " ", count: width - text.count) + text }
+}
