@@ -1,0 +1,173 @@
+-- The rubric for service-discovery: the practice (routes followed a scale and a rollout), the
+-- evidence gathered after the account release, the platform at 14:55, how soon card payments
+-- recovered, and whether the cure was the stuck apiserver rather than the linkerds.
+
+local SERVICES = { "edge/gateway", "edge/app-api", "cards/authoriser", "accounts/account", "accounts/balance",
+                   "accounts/new-feature", "ledger/ledger" }
+
+-- When a lab inject fired, from the history's timeline.
+local function inject_time(history, name)
+  for _, event in ipairs(history.events) do
+    if event.kind == "inject" and event.detail == name then return event.t end
+  end
+  return nil
+end
+
+-- When card payments were whole again for good after `since`: the moment after the last tick
+-- below 99% (nil if they were still failing when the session was judged).
+local function recovered_at(history, since)
+  local series = history.series.success_card_payments
+  local last_bad, after_bad
+  for index, point in ipairs(series) do
+    if point.t >= since and point.v < 0.99 then
+      last_bad = index
+    end
+  end
+  if not last_bad then return since end
+  after_bad = series[last_bad + 1]
+  return after_bad and after_bad.t or nil
+end
+
+-- The commands between two moments (`to` may be nil: until the end).
+local function commands_between(session, from, to)
+  local found = {}
+  for _, command in ipairs(session.commands) do
+    if command.t >= from and (not to or command.t <= to) then found[#found + 1] = command end
+  end
+  return found
+end
+
+local function mentions(command, words)
+  for _, word in ipairs(words) do
+    if command.input:find(word, 1, true) then return true end
+  end
+  return false
+end
+
+-- Nodes whose running linkerd has no route, or a route to a dead address, for some service.
+local function stale_nodes(world)
+  local stale = {}
+  for _, proxy in ipairs(world.mesh.proxies()) do
+    local bad = not proxy.running
+    for _, service in ipairs(SERVICES) do
+      if bad then break end
+      local routes = world.mesh.routes(proxy.node, service)
+      bad = #routes == 0
+      for _, route in ipairs(routes) do bad = bad or not route.live end
+    end
+    if bad then stale[#stale + 1] = proxy.node end
+  end
+  return stale
+end
+
+-- The apiservers whose Endpoints storage client sits on a zombie etcd connection.
+local function stuck_apiservers(world)
+  local stuck = {}
+  for _, client in ipairs(world.etcd.clients()) do
+    if client.label == "endpoints" and client.zombie then
+      stuck[#stuck + 1] = client.owner:match("[^/]+$")
+    end
+  end
+  return stuck
+end
+
+return {
+  checks = {
+    {
+      name = "Routes follow a scale and a rollout",
+      points = 2,
+      check = function(world, session)
+        local scaled, rolled = session.steps[2], session.steps[3]
+        if scaled.done and rolled.done then
+          return true, string.format("Every linkerd followed the scale (%s) and the rollout (%s).", scaled.clock, rolled.clock)
+        end
+        if scaled.done then
+          return 0.5, "The routes followed the scale at " .. scaled.clock .. ", but the balance 1.1 rollout was not "
+            .. "finished and watched with mesh.routes."
+        end
+        return false, "Scale accounts/balance to three and roll out monzo/balance:1.1, watching mesh.routes on each node: "
+          .. "that is how a linkerd learns where a service runs."
+      end,
+    },
+    {
+      name = "Spotted the stale routes",
+      points = 2,
+      check = function(world, session, history)
+        local released = inject_time(history, "account release")
+        if not released then return false, "The account release never came: the session ended before it." end
+        local window = commands_between(session, released, recovered_at(history, released))
+        for _, command in ipairs(window) do
+          if mentions(command, { "mesh.routes" }) then
+            return true, "You looked at what the linkerds believed (mesh.routes) at " .. command.clock .. "."
+          end
+        end
+        for _, command in ipairs(window) do
+          -- Looking, not acting: a loop over mesh.proxies() that restarts them is no evidence.
+          if mentions(command, { "mesh.discovery", "mesh.proxies", "mesh.logs", "get endpoints", "k8s.apiservers", "etcd.clients" })
+              and not mentions(command, { "mesh.restart", "faults.", "delete" }) then
+            return 0.5, "You gathered evidence at " .. command.clock .. ", but never compared each linkerd's routes "
+              .. "(mesh.routes) with the pods that run."
+          end
+        end
+        return false, "After the release, mesh.routes on each node would have shown which linkerds still sent card "
+          .. "payments to the pods the release had replaced."
+      end,
+    },
+    {
+      name = "Every linkerd routes to live pods",
+      points = 3,
+      check = function(world, session, history)
+        local stale = stale_nodes(world)
+        if #stale == 0 then return true, "At 14:55 every linkerd routed every service to pods that run." end
+        local text = "At 14:55 linkerd on " .. table.concat(stale, ", ") .. " still had no route, or routes to "
+          .. "addresses where nothing runs."
+        local stuck = stuck_apiservers(world)
+        if #stuck > 0 then
+          text = text .. " " .. table.concat(stuck, ", ") .. "'s Endpoints storage was still stuck on a dead etcd member."
+        end
+        return false, text
+      end,
+    },
+    {
+      name = "Time to recover",
+      points = 2,
+      check = function(world, session, history)
+        local released = inject_time(history, "account release")
+        if not released then return false, "The account release never came: the session ended before it." end
+        local recovered = recovered_at(history, released)
+        if not recovered then return false, "Card payments were still failing at 14:55." end
+        local minutes = (recovered - released) / 60
+        local text = string.format("Card payments were whole again %.1f minutes after the release.", minutes)
+        -- Full marks within 10 minutes of the release, nothing after 25, in proportion between.
+        if minutes <= 10 then return true, text end
+        return math.max(0, (25 - minutes) / 15), text .. " Within 10 minutes earns full marks."
+      end,
+    },
+    {
+      name = "Cured the cause, not the symptom",
+      points = 1,
+      check = function(world, session, history)
+        local released = inject_time(history, "account release") or math.huge
+        local restarted = {}
+        for _, command in ipairs(commands_between(session, released, recovered_at(history, released))) do
+          if mentions(command, { "mesh.restart", "delete pod l5d", "delete pods l5d" }) then restarted[#restarted + 1] = command.clock end
+        end
+        local stuck = stuck_apiservers(world)
+        if #stuck > 0 or #stale_nodes(world) > 0 then
+          if #restarted > 0 then
+            return false, "Restarting linkerds (" .. table.concat(restarted, ", ") .. ") made it worse: a new linkerd "
+              .. "lists Endpoints through an apiserver whose Endpoints storage is stuck, and loses discovery of the "
+              .. "whole namespace. The cause was the apiserver: faults.restart(\"master-2\")."
+          end
+          return false, "The cause was never cured: master-2's Endpoints storage client sat on a zombie connection "
+            .. "to etcd-3 (etcd.clients()). Restarting master-2 gives it new clients."
+        end
+        if #restarted > 0 then
+          return 0.5, "Cured in the end, but linkerds were restarted first (" .. table.concat(restarted, ", ")
+            .. "): that cost customers more failures, since a new linkerd lists through the same stuck apiserver."
+        end
+        return true, "You cured the cause: the apiserver's stuck Endpoints storage, not the linkerds that trusted it."
+      end,
+    },
+  },
+}
