@@ -13,19 +13,25 @@ local function inject_time(history, name)
   return nil
 end
 
--- When card payments were whole again for good after `since`: the moment after the last tick
--- below 99% (nil if they were still failing when the session was judged).
-local function recovered_at(history, since)
-  local series = history.series.success_card_payments
-  local last_bad, after_bad
+-- When one class was whole again for good after `since`: the moment after its last tick below
+-- 99% (nil if it was still failing when the session was judged).
+local function class_recovered_at(series, since)
+  local last_bad
   for index, point in ipairs(series) do
-    if point.t >= since and point.v < 0.99 then
-      last_bad = index
-    end
+    if point.t >= since and point.v < 0.99 then last_bad = index end
   end
   if not last_bad then return since end
-  after_bad = series[last_bad + 1]
+  local after_bad = series[last_bad + 1]
   return after_bad and after_bad.t or nil
+end
+
+-- When customers were whole again after `since`: card payments (which the stale routes break)
+-- and balance checks (which restarted linkerds can break) both back above 99% for good.
+local function recovered_at(history, since)
+  local cards = class_recovered_at(history.series.success_card_payments, since)
+  local balances = class_recovered_at(history.series.success_balance_checks, since)
+  if not cards or not balances then return nil end
+  return math.max(cards, balances)
 end
 
 -- The commands between two moments (`to` may be nil: until the end).
@@ -135,9 +141,9 @@ return {
         local released = inject_time(history, "account release")
         if not released then return false, "The account release never came: the session ended before it." end
         local recovered = recovered_at(history, released)
-        if not recovered then return false, "Card payments were still failing at 14:55." end
+        if not recovered then return false, "Card payments or balance checks were still failing at 14:55." end
         local minutes = (recovered - released) / 60
-        local text = string.format("Card payments were whole again %.1f minutes after the release.", minutes)
+        local text = string.format("Card payments and balance checks were whole again %.1f minutes after the release.", minutes)
         -- Full marks within 10 minutes of the release, nothing after 25, in proportion between.
         if minutes <= 10 then return true, text end
         return math.max(0, (25 - minutes) / 15), text .. " Within 10 minutes earns full marks."
