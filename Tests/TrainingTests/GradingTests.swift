@@ -13,14 +13,14 @@ import FoundationXML
 
     func json(_ grades: [SessionGrade]) -> String { GradeReportFormat.json.render(grades) }
 
-    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery"])
     func theReferenceSolutionEarnsFullMarks(lab: String) {
         let grade = grader.grade(path: referenceSession(lab))
         #expect(grade.error == nil && grade.warnings.allSatisfy { $0.hasPrefix("recorded with firedrill") }, "\(grade.warnings)")
         #expect(grade.score == grade.maxScore && grade.maxScore == 10, "\(grade.checks)")
     }
 
-    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery"])
     func anEmptySessionScoresLowAndSaysWhy(lab: String) throws {
         let grade = grader.grade(path: try record(shippedLab(lab), []))
         #expect(grade.error == nil)
@@ -43,6 +43,33 @@ import FoundationXML
         let growth = try #require(grade.checks.first { $0.name == "One member at a time" })
         #expect(growth.score == 1.5 && growth.feedback.contains("unhealthy cluster"), "\(growth)")
         #expect(grade.score > 0 && grade.score < grade.maxScore)
+    }
+
+    @Test func restartingEveryLinkerdInsteadOfFindingTheStaleOnesCostsWhatItShould() throws {
+        // Practises well, then meets the failing release by restarting every linkerd without
+        // looking at their routes. The new linkerds list through master-2, whose Endpoints
+        // storage is stuck, so it gets worse until master-2 is restarted ten minutes later.
+        let path = try record(shippedLab("service-discovery"), [
+            (5, "mesh.routes('node-1', 'accounts/balance')"), (5, "kubectl 'get endpoints balance -n accounts'"),
+            (5, "kubectl 'scale deployment balance -n accounts --replicas=3'"), (30, "mesh.routes('node-2', 'accounts/balance')"),
+            (5, "d = k8s.get('deployments', 'balance', {namespace = 'accounts'})"),
+            (0, "d.spec.template.spec.containers[1].image = 'monzo/balance:1.1'"), (0, "k8s.apply(d)"),
+            (0, "kubectl 'rollout status deploy/balance -n accounts'"), (5, "mesh.routes('node-3', 'accounts/balance')"),
+            (5, "sim.advance('4m')"), (10, "dashboard()"),
+            (10, "for _, p in ipairs(mesh.proxies()) do mesh.restart(p.node) end"),
+            (0, "sim.advance('10m')"), (10, "faults.restart('master-2')"), (0, "sim.advance('2m')"),
+        ])
+        let grade = grader.grade(path: path)
+        #expect(grade.error == nil)
+        #expect(grade.score > 0 && grade.score < grade.maxScore, "\(grade.checks)")
+        let looked = try #require(grade.checks.first { $0.name == "Spotted the stale routes" })
+        #expect(looked.score == 0 && looked.feedback.contains("mesh.routes"), "\(looked)")
+        let cause = try #require(grade.checks.first { $0.name == "Cured the cause, not the symptom" })
+        #expect(cause.score == 0.5 && cause.feedback.contains("linkerds were restarted first"), "\(cause)")
+        let cured = try #require(grade.checks.first { $0.name == "Every linkerd routes to live pods" })
+        #expect(cured.passed, "\(cured)")
+        let recovery = try #require(grade.checks.first { $0.name == "Time to recover" })
+        #expect(recovery.score < recovery.maxScore, "\(recovery)")
     }
 
     @Test func gradingIsByteForByteDeterministic() throws {
