@@ -62,7 +62,9 @@ public final class APIServer: SimProcess {
 
     public override func willStop() {
         compactor = nil
-        for storage in storages.values { storage.stop() }
+        // In a fixed order: stopping a storage closes its etcd client, which sends and draws
+        // latencies, and a dictionary's order changes from process to process.
+        for resource in Resource.allCases { storages[resource]?.stop() }
         storages.removeAll()
         waiting.removeAll()
     }
@@ -129,7 +131,7 @@ public final class APIServer: SimProcess {
         connection.onClosedAtServer = { [weak self] in
             guard let self else { return }
             self.knownConnections.remove(connectionID)
-            for storage in self.storages.values { storage.removeWatches(onConnection: connectionID) }
+            for resource in Resource.allCases { self.storages[resource]?.removeWatches(onConnection: connectionID) }
         }
     }
 

@@ -77,7 +77,8 @@ public final class Kubelet: SimProcess {
     }
 
     public override func willStop() {
-        for worker in workers.values { stopContainers(worker) }
+        // By pod key, not the dictionary's per-process order: stopping schedules events.
+        for key in workers.keys.sorted() { stopContainers(workers[key]!) }
         workers.removeAll()
         pods?.stop()
     }
