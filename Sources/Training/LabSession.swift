@@ -51,6 +51,8 @@ public final class LabSession {
         definition = try LabDefinition.read(try environment.evaluateLab(lab.labFile), file: lab.labFile, folderName: lab.id)
         runtime.lua.printSink = { [unowned self] line in notices.append(LabNotice(.output, line)) }
         try runSetup()
+        // What the platform paged about while the lab built its history is not the trainee's.
+        _ = runtime.drainNotices()
         arrival = world.now
         runtime.advanceRefusal = { [advance = lab.timing.advance] span in advance.refusal(for: span) }
         armInjects()
@@ -155,8 +157,21 @@ public final class LabSession {
 
     /// The announcements since the last call, oldest first.
     public func takeNotices() -> [LabNotice] {
+        collectWorldNotices()
         defer { notices.removeAll() }
         return notices
+    }
+
+    /// Pages from the world's alerts (and anything else the platform posted) join the lab's
+    /// notices, so a piped session sees them as the interactive REPL does.
+    private func collectWorldNotices() {
+        for notice in runtime.drainNotices() {
+            switch notice.kind {
+            case .alert: notices.append(LabNotice(.page, notice.text))
+            case .error: notices.append(LabNotice(.problem, notice.text))
+            case .info, .warning: notices.append(LabNotice(.output, notice.text))
+            }
+        }
     }
 
     private func collectCallbackErrors() {
