@@ -9,18 +9,21 @@ import Simulation
 /// rest follows from the model's mechanics.
 ///
 /// The seed decides which clients the resize strands (which teardowns lost the race with the
-/// terminated instances). `seed` is one where it strands what Monzo's resize did: the Endpoints
-/// client of an apiserver that a third of the linkerds watch through, and the ConfigMaps
-/// client of an apiserver that kubelets fetch pod configuration from, while nodes, pods and
-/// the controllers' own apiserver stay healthy. Another seed tells another story (nothing
-/// stale, or a whole apiserver gone): `FIREDRILL_MONZO_SEED=N` replays these tests with N.
+/// terminated instances). `seed` is one where it strands what Monzo's resize did: 315 leaves
+/// master-1's Endpoints client (ten linkerds watch through it) and its ConfigMaps client (some
+/// kubelets fetch pod configuration from it) on zombie connections, plus two Services clients,
+/// while nodes, pods and the controllers' own apiserver stay healthy. Most seeds tell another
+/// story (in a sweep of seeds 100-104 and 300-352, most stranded 7 to 28 of the 39 storage
+/// clients, pods or nodes among them; one stranded nothing): `FIREDRILL_MONZO_SEED=N` replays
+/// these tests with N. Which request classes fail depends on where their callers run: with 315
+/// the stale linkerds carry bank transfers more than card payments.
 ///
 /// The two weeks between the resize and the outage are not simulated: the world runs fifteen
 /// minutes after the resize (leader leases, 504s and informer retries settle; watch renewals
 /// keep a silent stream silent, which `MeshTests` shows for two hours), then the calendar skips
 /// to Thursday afternoon, and again, after the scale to zero has settled, to Friday 14:09.
 @Suite struct MonzoOutageTests {
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["FIREDRILL_MONZO_SEED"].flatMap(UInt64.init) ?? 37
+    static let seed: UInt64 = ProcessInfo.processInfo.environment["FIREDRILL_MONZO_SEED"].flatMap(UInt64.init) ?? 315
     static let replay = "seed \(seed); replay: FIREDRILL_MONZO_SEED=\(seed) swift test --filter MonzoOutageTests"
     static let currentAccountClasses = ["card_payments", "bank_transfers", "feed_balance", "cops_lookups"]
 
@@ -34,8 +37,9 @@ import Simulation
         try bank.lua("sim.skip_calendar('2017-10-26 16:00')")
         #expect(try bank.kubectl("scale deployment overdraft-alerts -n current-account --replicas=0") == "deployment.apps/overdraft-alerts scaled", "\(replay)")
         try bank.advance("10m")
-        #expect(try bank.lua("return k8s.get('endpoints', 'overdraft-alerts', {namespace = 'current-account'}).subsets == nil") == "true",
-                "Kubernetes 1.6 writes null subsets; \(replay)")
+        // Read from etcd itself: an apiserver whose Endpoints client is stuck still serves the old object.
+        let stored = try bank.lua("return etcdctl('get /registry/endpoints/current-account/overdraft-alerts --print-value-only')")
+        #expect(stored.contains("\"subsets\":null"), "Kubernetes 1.6 writes null subsets: \(stored); \(replay)")
         try bank.lua("sim.skip_calendar('2017-10-27 14:09:00')")
         try bank.advance("60s")
         for name in currentAccountClasses + ["prepaid_card_payments"] {
@@ -51,6 +55,12 @@ import Simulation
             d.spec.template.spec.containers[1].image = "monzo/transaction-processor:2017.10.27"
             return k8s.apply(d)
             """) == "deployment.apps/transaction-processor configured")
+    }
+
+    /// Current-account payments as customers saw them: the worse of card payments and bank
+    /// transfers (which of the two the stale linkerds hit depends on where their callers run).
+    static func payments(_ bank: BankSession, over window: String = "30s") throws -> Double {
+        min(try bank.successRate("card_payments", over: window), try bank.successRate("bank_transfers", over: window))
     }
 
     /// How many linkerds believe only in addresses where nothing runs for the transaction processor.
@@ -90,16 +100,15 @@ import Simulation
         try MonzoOutageTests.deployTransactionProcessor(bank)
         try bank.advance("2m")
         // 14:12: current-account payments fail; prepaid cards, on their own path, do not.
-        #expect(try bank.successRate("card_payments", over: "30s") < 0.75, "\(replay)")
-        #expect(try bank.successRate("bank_transfers", over: "30s") < 0.75, "\(replay)")
+        #expect(try MonzoOutageTests.payments(bank) < 0.75, "\(replay)")
         #expect(try bank.successRate("prepaid_card_payments", over: "30s") > 0.99, "\(replay)")
         #expect(try bank.successRate("feed_balance", over: "30s") > 0.99, "the app does not call the deployed service; \(replay)")
         #expect(try bank.kubectl("rollout undo deployment/transaction-processor -n payments") == "deployment.apps/transaction-processor rolled back")
         try bank.advance("6m")
         // 14:18: rolling back did not help; linkerds route to addresses where nothing runs.
-        #expect(try bank.successRate("card_payments", over: "30s") < 0.75, "the rollback made new pods too; \(replay)")
+        #expect(try MonzoOutageTests.payments(bank) < 0.75, "the rollback made new pods too; \(replay)")
         #expect(try MonzoOutageTests.staleLinkerds(bank) >= 6, "\(replay)")
-        #expect(try bank.lua("for _, a in ipairs(alerts.firing()) do if a.name == 'CardPaymentsFailing' then return 'firing' end end") == "firing", "\(replay)")
+        #expect(try bank.lua("for _, a in ipairs(alerts.firing()) do if a.name == 'CardPaymentsFailing' or a.name == 'BankTransfersFailing' then return 'firing' end end") == "firing", "\(replay)")
         try bank.advance("8m")
         // 14:26: restart every linkerd.
         #expect(try bank.kubectl("delete pods -l app=l5d -n linkerd --wait=false").hasSuffix("deleted"))
@@ -135,7 +144,7 @@ import Simulation
         let replay = MonzoOutageTests.replay
         try MonzoOutageTests.deployTransactionProcessor(bank)
         try bank.advance("2m")
-        #expect(try bank.successRate("card_payments", over: "30s") < 0.75, "\(replay)")
+        #expect(try MonzoOutageTests.payments(bank) < 0.75, "\(replay)")
         try MonzoOutageTests.restartAPIServers(bank)
         try bank.advance("2m")
         #expect(try MonzoOutageTests.staleLinkerds(bank) == 0, "every warm linkerd re-lists after a 410 and catches up; \(replay)")
@@ -151,7 +160,7 @@ import Simulation
         let replay = MonzoOutageTests.replay
         try MonzoOutageTests.deployTransactionProcessor(bank)
         try bank.advance("2m")
-        #expect(try bank.successRate("card_payments", over: "30s") < 0.75, "the stale routes are etcd's doing, not linkerd's; \(replay)")
+        #expect(try MonzoOutageTests.payments(bank) < 0.75, "the stale routes are etcd's doing, not linkerd's; \(replay)")
         #expect(try bank.kubectl("delete pods -l app=l5d -n linkerd --wait=false").hasSuffix("deleted"))
         try bank.advance("5m")
         try MonzoOutageTests.restartAPIServers(bank)

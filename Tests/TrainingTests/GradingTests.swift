@@ -13,14 +13,14 @@ import FoundationXML
 
     func json(_ grades: [SessionGrade]) -> String { GradeReportFormat.json.render(grades) }
 
-    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery", "monzo-2017"])
     func theReferenceSolutionEarnsFullMarks(lab: String) {
         let grade = grader.grade(path: referenceSession(lab))
         #expect(grade.error == nil && grade.warnings.allSatisfy { $0.hasPrefix("recorded with firedrill") }, "\(grade.warnings)")
         #expect(grade.score == grade.maxScore && grade.maxScore == 10, "\(grade.checks)")
     }
 
-    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery", "monzo-2017"])
     func anEmptySessionScoresLowAndSaysWhy(lab: String) throws {
         let grade = grader.grade(path: try record(shippedLab(lab), []))
         #expect(grade.error == nil)
@@ -70,6 +70,20 @@ import FoundationXML
         #expect(cured.passed, "\(cured)")
         let recovery = try #require(grade.checks.first { $0.name == "Time to recover" })
         #expect(recovery.score < recovery.maxScore, "\(recovery)")
+    }
+
+    @Test func theRealPathAtMonzoScoresInBetweenAndSaysWhy() throws {
+        // Rollback, individual linkerd restarts, the mass restart at 14:26, the apiservers at
+        // 14:37, the empty Service found at 15:31: payments come back, but late, through a full
+        // outage, and after the one act the grader penalises.
+        let grade = grader.grade(path: labsDirectory.appendingPathComponent("monzo-2017/solutions/as-it-happened.jsonl").path)
+        #expect(grade.error == nil, "\(grade.warnings)")
+        #expect(grade.score >= 3 && grade.score <= 6, "\(grade.checks)")
+        func check(_ name: String) -> CheckResult? { grade.checks.first { $0.name == name } }
+        #expect(check("Payments restored")?.passed == true, "\(grade.checks)")
+        #expect(check("No mass linkerd restart")?.score == 0 && check("No mass linkerd restart")?.feedback.contains("NullPointerException") == true, "\(grade.checks)")
+        #expect(check("No full outage")?.passed == false && check("No full outage")?.feedback.contains("whole current account was down") == true, "\(grade.checks)")
+        #expect(check("Time to mitigate")?.score == 0, "\(grade.checks)")
     }
 
     @Test func gradingIsByteForByteDeterministic() throws {

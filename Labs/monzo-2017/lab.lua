@@ -1,0 +1,180 @@
+-- monzo-2017: the capstone. Friday 27 October 2017, 14:10, on call at a bank as a routine deploy
+-- goes out. Nothing here decides the outage: the setup replays the history that led to it (the
+-- etcd resize two weeks before, a service scaled to zero the day before) through the model, and
+-- what the trainee does next meets the platform's own mechanics.
+
+-- The etcd resize of mid-October, as Monzo's operators ran it: in each zone add a new member and
+-- start it, remove the zone's old member (its instance terminated as soon as the removal returns),
+-- then add the zone's other two new members. One membership change at a time.
+local function resize(world)
+  local etcd, sim = world.etcd, world.sim
+
+  local function member_id(name)
+    for _, member in ipairs(etcd.members()) do
+      if member.name == name then return member.id end
+    end
+    error("no etcd member named " .. name)
+  end
+
+  local function healthy(name)
+    for _, member in ipairs(etcd.members()) do
+      if member.name == name and member.healthy then return true end
+    end
+    return false
+  end
+
+  -- etcd refuses a change while the previous one settles: try again, as an operator would.
+  local function retry(what, action)
+    for _ = 1, 60 do
+      if action() then return end
+      sim.advance("5s")
+    end
+    error(what .. " kept failing")
+  end
+
+  local function add(host)
+    retry("member add " .. host, function()
+      return etcdctl("member add " .. host .. " --peer-urls=http://" .. host .. ":2380")
+    end)
+    assert(etcd.start(host))
+    for _ = 1, 300 do
+      if healthy(host) then sim.advance("10s") return end
+      sim.advance("1s")
+    end
+    error(host .. " did not catch up")
+  end
+
+  for zone = 1, 3 do
+    add("etcd-" .. zone)
+    local old = "etcd-old-" .. zone
+    local id = member_id(old)
+    retry("member remove " .. old, function() return etcdctl("member remove " .. id) end)
+    world.faults.crash(old)
+    add("etcd-" .. (zone + 3))
+    add("etcd-" .. (zone + 6))
+  end
+end
+
+local deployed_at = nil -- simulated seconds when the 14:10 deploy went out
+
+-- True when a command whose input mentions any of `words` has run since time `t`.
+local function ran_since(session, t, words)
+  for _, command in ipairs(session.commands()) do
+    if command.t >= t then
+      for _, word in ipairs(words) do
+        if command.input:find(word, 1, true) then return true end
+      end
+    end
+  end
+  return false
+end
+
+local current_account = { "card_payments", "bank_transfers", "feed_balance", "cops_lookups" }
+
+return {
+  id = "monzo-2017",
+  title = "Monzo, 27 October 2017: the current account goes down",
+  summary = "On call at a bank as a routine deploy goes out at 14:10. Restore payments with the least harm to customers.",
+  difficulty = "advanced",
+  minutes = 60,
+
+  -- Two weeks before: etcd runs on three old instances (etcd-old-1..3); nine new ones wait.
+  scenario = { name = "bank", seed = 315, start = "2017-10-13 10:00", versions = { etcd = "three-before-resize" } },
+  -- Time follows the wall clock; sim.advance may skip up to ten minutes at a time. The platform
+  -- is judged at 15:40, a little after the real outage ended.
+  time = { speed = 1, advance = "10m", grade_at = "15:40" },
+
+  setup = function(world)
+    resize(world)
+    world.sim.advance("15m")                        -- leases, retries and watches settle
+    world.sim.skip_calendar("2017-10-26 16:00")     -- two quiet weeks
+    -- Thursday: a team sees problems with a new service and scales it to zero as a precaution.
+    kubectl("scale deployment overdraft-alerts -n current-account --replicas=0")
+    world.sim.advance("10m")
+    world.sim.skip_calendar("2017-10-27 14:09")
+    world.sim.advance("60s")
+  end,
+
+  injects = {
+    {
+      name = "the 14:10 deploy",
+      at = "14:10",
+      run = function(world)
+        local deployment = world.k8s.get("deployments", "transaction-processor", { namespace = "payments" })
+        deployment.spec.template.spec.containers[1].image = "monzo/transaction-processor:2017.10.27"
+        world.k8s.apply(deployment)
+        deployed_at = world.sim.now()
+      end,
+      notice = "#deploys: payments/transaction-processor 2017.10.27 is rolling out (a routine release).",
+    },
+  },
+
+  steps = {
+    {
+      title = "What are customers feeling?",
+      briefing = [[
+It is Friday 27 October 2017, 14:10, and you are on call. A routine deploy of the transaction
+processor, in the current account's payment path, has just gone out. Watch what customers feel:
+dashboard() shows every request class; alerts.firing() what pages; traffic.success_rate(class).]],
+      hints = {
+        'dashboard() shows each request class: success over the last 15 minutes, rate, p99.',
+        'Prepaid cards run on their own path: compare traffic.success_rate("prepaid_card_payments") with "card_payments".',
+      },
+      done = function(world, session)
+        return deployed_at ~= nil and ran_since(session, deployed_at, { "dashboard", "success_rate", "alerts.firing", "traffic.rate" }),
+          "look at the traffic after the deploy"
+      end,
+    },
+    {
+      title = "Keep cards working while you dig",
+      briefing = [[
+Payments are failing. The card processor has a stand-in mode: the card network approves
+low-value payments on the bank's behalf while the platform cannot. Switch it on
+(traffic.standin(true)) and tell customers what is happening (status_page("...")).]],
+      hints = {
+        "traffic.standin(true) switches card stand-in on; traffic.standin() says whether it is on.",
+        'status_page("Some card payments and transfers are failing; we are investigating.")',
+      },
+      done = function(world, session)
+        return world.traffic.standin() and #session.status_posts() > 0,
+          "switch card stand-in on and post a status update"
+      end,
+    },
+    {
+      title = "Find out why the rollback would not help",
+      briefing = [[
+Deploys fail sometimes, but this one should not break every request. Before changing anything
+else, find out where requests go: which pod addresses does the linkerd on a node believe in
+(mesh.routes(node, "payments/transaction-processor")), and are those pods real? Compare with
+kubectl "get endpoints transaction-processor -n payments". Who should have told linkerd about
+the new pods, and is it healthy (mesh.discovery(node), etcdctl "endpoint health --cluster")?]],
+      hints = {
+        'mesh.routes("node-1", "payments/transaction-processor") marks each address live or not.',
+        "linkerd learns endpoints by watching the apiserver it is connected to (mesh.proxies() says which). A watch that stays open but silent keeps old addresses forever.",
+        "etcd itself is healthy. The apiserver's etcd clients are another matter: kubectl \"logs -n kube-system kube-apiserver-master-1\" and friends.",
+      },
+      done = function(world, session)
+        return deployed_at ~= nil and ran_since(session, deployed_at, { "mesh.routes", "mesh.discovery" }),
+          "look at the routes a linkerd holds"
+      end,
+    },
+    {
+      title = "Restore payments",
+      briefing = [[
+Restore current-account payments with the least harm to customers. Think before restarting
+everything at once: a freshly started linkerd throws its cache away and lists every service in
+each namespace again.]],
+      hints = {
+        "Restarting an apiserver (faults.restart(\"master-1\")) re-creates its etcd clients; its watchers re-list.",
+        'kubectl "get endpoints -n current-account": a service with no endpoints at all is written as null subsets by Kubernetes 1.6.',
+        "linkerd 0.9.1 cannot parse null subsets: a freshly started linkerd fails discovery for that whole namespace.",
+      },
+      done = function(world)
+        for _, name in ipairs(current_account) do
+          if world.traffic.success_rate(name, "1m") < 0.99 then return false, name .. " is still failing" end
+        end
+        return deployed_at ~= nil
+      end,
+    },
+  },
+}
