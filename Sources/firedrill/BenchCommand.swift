@@ -46,13 +46,15 @@ enum Benchmarks {
         Benchmark(name: "bridge_call_ratio", measure: bridgeCallRatio),
         Benchmark(name: "kernel_events_per_second", measure: kernelEventsPerSecond),
         Benchmark(name: "grade_ms_per_session", measure: gradeMillisecondsPerSession),
+        Benchmark(name: "grade_ms_per_small_session", measure: gradeMillisecondsPerSmallSession),
         Benchmark(name: "etcd_sim_speed", measure: etcdSimulationSpeed),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),
         Benchmark(name: "control_plane_sim_speed", measure: controlPlaneSimSpeed),
         Benchmark(name: "bank_sim_speed", measure: bankSimulationSpeed),
         Benchmark(name: "bank_memory_mib", measure: bankMemoryMebibytes),
         Benchmark(name: "bank_traffic_share", measure: bankTrafficShare),
-        Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.medianMilliseconds),
+        Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.monzoLabMedianMilliseconds),
+        Benchmark(name: "repl_plain_start_ms", measure: ReplStartBenchmark.plainReplMedianMilliseconds),
     ]
 
     static func format(_ value: Double) -> String {
