@@ -9,14 +9,19 @@ public struct SessionReplay {
     public let warnings: [String]
     /// The commands that were run, as session lines (with the replay's outputs).
     public let replayed: [SessionCommand]
+    /// The simulated time `until` named, if one was given.
+    public let stop: SimTime?
 
     /// Replays `reading` on `lab`, up to and including the commands at `until` (all by default).
-    public static func run(_ reading: SessionReading, lab: Lab, until: SimTime? = nil) throws -> SessionReplay {
+    /// A clock time is read on the calendar the lab hands over on: a setup may move the calendar
+    /// (the Monzo lab's skips two weeks), so it is resolved once the setup has run.
+    public static func run(_ reading: SessionReading, lab: Lab, until moment: LabMoment? = nil) throws -> SessionReplay {
         let header = reading.header
         let limits = LuaLimits(instructions: header.instructionLimit, memoryBytes: header.memoryLimitBytes)
         let session = try LabSession(lab: lab, seed: header.seed, limits: limits)
         var warnings: [String] = []
         let calendar = session.world.calendarStart
+        let until = moment?.resolve(arrival: session.arrival, calendarStart: calendar)
         if session.arrival != header.arrivedUs {
             warnings.append("the lab's setup now hands over at \(calendar.adding(session.arrival).clock), the recording says \(header.arrivedClock): the replay cannot be what the trainee saw")
         }
@@ -37,7 +42,7 @@ public struct SessionReplay {
                                                input: executed.input, output: executed.output, failed: executed.failed))
             }
         }
-        return SessionReplay(session: session, warnings: warnings, replayed: replayed)
+        return SessionReplay(session: session, warnings: warnings, replayed: replayed, stop: until)
     }
 
     /// Feeds a command's lines as they were typed, all at its recorded time.

@@ -40,14 +40,13 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let (reading, lab) = try open()
-        let calendarStart = LabSession.scenario(for: lab).calendarAtTimeZero
-        let stop = until.flatMap(LabMoment.parse).map { $0.resolve(arrival: reading.header.arrivedUs, calendarStart: calendarStart) }
         let replay: SessionReplay
         do {
-            replay = try SessionReplay.run(reading, lab: lab, until: stop)
+            replay = try SessionReplay.run(reading, lab: lab, until: until.flatMap(LabMoment.parse))
         } catch {
             throw fail("\(error)")
         }
+        let stop = replay.stop
         let labSession = replay.session
         labSession.advanceWorld(to: stop ?? reading.end?.timeUs ?? labSession.world.now)
         _ = labSession.takeNotices()

@@ -26,6 +26,18 @@ import Testing
         #expect(throws: TrainingError.self) { try SessionRecorder(path: path) }
     }
 
+    @Test func replayUntilReadsTheClockTheLabHandsOverOn() throws {
+        // The setup moves the calendar three hours on (as the Monzo lab's skips two weeks), so
+        // the trainee arrives at 12:00; "12:06" must mean six minutes in, not three hours.
+        let lab = minimalLab(extra: "setup = function(world) world.sim.skip_calendar('3h') end,")
+        let catalog = try LabCatalog.load(directory: try writeLab("tiny", lab: lab), displayDirectory: "Labs")
+        let path = try record(catalog.lab("tiny")!, [(0, "sim.clock()"), (300, "sim.clock()"), (300, "sim.clock()")])
+        let reading = try SessionReader.read(path: path)
+        #expect(reading.commands.map(\.output) == ["12:00:00", "12:05:00", "12:10:00"])
+        let replay = try SessionReplay.run(reading, lab: catalog.lab("tiny")!, until: LabMoment.parse("12:06"))
+        #expect(replay.replayed.map(\.clock) == ["12:00:00", "12:05:00"] && replay.warnings.isEmpty, "\(replay.warnings)")
+    }
+
     @Test func aHugeOutputIsCutShortInTheFileOnly() throws {
         let path = try record(shippedLab("zone-partition"), [(1, "string.rep('x', 250000)"), (1, "'small'")])
         let outputs = try SessionReader.read(path: path).commands.map(\.output)
