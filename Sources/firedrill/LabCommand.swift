@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scripting
+import Simulation
 import Training
 
 struct LabCommand: ParsableCommand {
@@ -56,7 +57,12 @@ struct LabCommand: ParsableCommand {
         let world = session.world
         let pace = lab.timing.speed == 0 ? "stands still unless you call sim.advance"
             : "follows the wall clock (\(ScoreFormat.number(lab.timing.speed))×)"
-        let advance = lab.timing.advance == .never ? "sim.advance is not allowed" : "sim.advance is allowed"
+        let advance: String
+        switch lab.timing.advance {
+        case .never: advance = "sim.advance is not allowed"
+        case .always: advance = "sim.advance is allowed"
+        case .upTo(let limit): advance = "sim.advance may skip up to \(Span.describe(limit)) at a time"
+        }
         print("""
         \(lab.title) — \(lab.difficulty.rawValue), about \(lab.minutes) minutes
         \(lab.summary)

@@ -59,7 +59,9 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        if let stop, labSession.world.now > stop, let last = replay.replayed.last {
+        // A command that started before the mark may end after it; a few microseconds of a
+        // sim.advance are not worth a word, a second is.
+        if let stop, labSession.world.now >= stop + Span.seconds(1), let last = replay.replayed.last {
             print("Command \(last.number) (\(last.input.prefix(40))) moved time past --until.")
         }
         print("""
