@@ -170,8 +170,8 @@ return {
         table.sort(missing)
         if found == 3 then return true, "You looked at linkerd's routes, its logs and the control plane before changing anything." end
         local act = session.commands[first_act]
-        local what = act and ("before " .. act.input .. " at " .. act.clock) or "at all"
-        return found / 3, "Not looked at " .. what .. ": " .. table.concat(missing, ", ")
+        local when = act and (" before " .. act.input .. " at " .. act.clock) or ""
+        return found / 3, "Not looked at" .. when .. ": " .. table.concat(missing, ", ")
           .. " (routes: mesh.routes; logs: mesh.logs or kubectl logs; control: etcdctl, get endpoints)."
       end,
     },
@@ -195,7 +195,7 @@ return {
         local parts = {}
         if masters == 3 then parts[#parts + 1] = "the apiservers were restarted"
         elseif masters > 0 then parts[#parts + 1] = string.format("only %d of 3 apiservers were restarted", masters)
-        else parts[#parts + 1] = "no apiserver was restarted: their stuck etcd clients still hide updates" end
+        else parts[#parts + 1] = "No apiserver was restarted: their stuck etcd clients still hide updates" end
         if empty_service_gone then parts[#parts + 1] = "the empty Service is gone"
         else parts[#parts + 1] = "current-account/overdraft-alerts still has no endpoints: the next fresh linkerd fails its namespace" end
         local credit = (masters / 3) * 0.5 + (empty_service_gone and 0.5 or 0)
