@@ -2,11 +2,7 @@
 -- the trainee looked at before acting, and whether the two causes were dealt with: stuck etcd
 -- clients in the apiservers, and a Service with no endpoints that linkerd 0.9.1 cannot parse.
 
-local deploy_at_clock = "14:10:00"
 local current_account = { "card_payments", "bank_transfers", "feed_balance", "cops_lookups" }
-
--- Seconds since the trainee arrived, for a point of a history series.
-local function since_arrival(session, t) return t - session.arrived.t end
 
 -- The first command whose input mentions any of `words`, and that did not fail.
 local function first_command(session, words)
@@ -50,13 +46,18 @@ local function payments_series(history)
   return merged
 end
 
--- Whether current-account payments were back by the end (the grader's world is at 15:40).
-local function restored(world)
+-- The current-account classes still failing at the end (the grader's world is at 15:40), as
+-- "name at NN%".
+local function still_failing(world)
+  local failing = {}
   for _, name in ipairs(current_account) do
-    if world.traffic.success_rate(name, "1m") < 0.99 then return false end
+    local rate = world.traffic.success_rate(name, "1m")
+    if rate < 0.99 then failing[#failing + 1] = string.format("%s at %.0f%%", name, rate * 100) end
   end
-  return true
+  return failing
 end
+
+local function restored(world) return #still_failing(world) == 0 end
 
 -- When payments came back for good: the start of the last stretch at or above 0.95,
 -- or nil if they end below it.
@@ -91,11 +92,7 @@ return {
       name = "Payments restored",
       points = 2,
       check = function(world)
-        local failing = {}
-        for _, name in ipairs(current_account) do
-          local rate = world.traffic.success_rate(name, "1m")
-          if rate < 0.99 then failing[#failing + 1] = string.format("%s at %.0f%%", name, rate * 100) end
-        end
+        local failing = still_failing(world)
         if #failing == 0 then return true, "At 15:40 every current-account request class was back." end
         return false, "At 15:40 customers were still failing: " .. table.concat(failing, ", ") .. "."
       end,
@@ -121,11 +118,9 @@ return {
         -- The app's feed and balance do not call the deployed service: when they fail, the whole
         -- current account is down.
         if not restored(world) then return false, "Payments were still failing at 15:40: avoiding a full outage counts once they are back." end
-        local stop = history.series.success_feed_balance
-        local last = session.arrived.t + 0
-        for _, point in ipairs(stop) do last = math.max(last, point.t) end
-        local seconds = seconds_below(stop, 0.5, math.max(last, session.ended.t))
-        local minutes = seconds / 60
+        -- Payments are back, so any stretch of a failing feed ended by the series' last change.
+        local feed = history.series.success_feed_balance
+        local minutes = seconds_below(feed, 0.5, feed[#feed].t) / 60
         if minutes < 1 then return true, "The feed, balance and COps kept working: the outage never spread to the whole bank." end
         return math.max(0, 1 - minutes / 30), string.format(
           "The whole current account was down for %.0f minutes: the feed and balance failed too (at Monzo, 15:13 to 15:31).", minutes)

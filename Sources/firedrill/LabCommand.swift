@@ -31,6 +31,11 @@ struct LabCommand: ParsableCommand {
 
     func run() throws {
         let lab = try location.lab(id)
+        let interactive = isatty(STDIN_FILENO) != 0
+        if interactive && lab.hasSetup {
+            // The Monzo lab's setup simulates two weeks of history first: say why the wait.
+            print("Preparing \(lab.id): the lab builds the platform's history before you arrive…")
+        }
         let labSession: LabSession
         do {
             labSession = try LabSession(lab: lab, seed: seed)
@@ -44,7 +49,6 @@ struct LabCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        let interactive = isatty(STDIN_FILENO) != 0
         if interactive {
             printBanner(lab, session: labSession, path: path)
         } else {
