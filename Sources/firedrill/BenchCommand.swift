@@ -52,6 +52,7 @@ enum Benchmarks {
         Benchmark(name: "control_plane_sim_speed", measure: controlPlaneSimSpeed),
         Benchmark(name: "bank_sim_speed", measure: bankSimulationSpeed),
         Benchmark(name: "bank_memory_mib", measure: bankMemoryMebibytes),
+        Benchmark(name: "world_leak_mib", measure: worldLeakMebibytes),
         Benchmark(name: "bank_traffic_share", measure: bankTrafficShare),
         Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.monzoLabMedianMilliseconds),
         Benchmark(name: "repl_plain_start_ms", measure: ReplStartBenchmark.plainReplMedianMilliseconds),
