@@ -51,7 +51,7 @@ public struct EtcdClientConfiguration: Sendable, Equatable {
 /// (`EtcdClient(owner:discoveringMembersWith:)` looks the members up at every dial instead, as a
 /// DNS name for the cluster would.)
 public final class EtcdClient: KeyValueClient {
-    public let owner: SimProcess
+    public unowned let owner: SimProcess
     public let version: EtcdClientVersion
     public let configuration: EtcdClientConfiguration
     /// What the owner calls this client (`endpoints`, `pods` for an apiserver's storage).
@@ -489,7 +489,7 @@ final class EtcdClientWatch: WatchCancellation {
 final class ClientSession {
     let connection: Connection
     let endpoint: String
-    let member: EtcdMember
+    unowned let member: EtcdMember
     weak var client: EtcdClient?
     /// Set once the member has asked to hear when this connection closes.
     var serverIsWatchingClose = false

@@ -7,8 +7,10 @@
 /// (the kernel has no socket for it), and vanishes when the host is down or cut off.
 public final class Connection {
     public let id: Int
-    public let client: SimProcess
-    public let server: SimProcess
+    /// Unowned: the world owns every process, and a process reaches its connections through
+    /// its clients and sessions, so strong ends would make cycles that outlive the world.
+    public unowned let client: SimProcess
+    public unowned let server: SimProcess
     public let clientIncarnation: Int
     public let serverIncarnation: Int
     public private(set) var isOpenAtClient = true

@@ -131,7 +131,7 @@ public final class World {
         precondition(hosts[process.host.name] === process.host, "process \(process.name) on a foreign host")
         process.attach(to: self)
         processes[process.name] = process
-        process.host.processes.append(process)
+        process.host.place(process)
     }
 
     public func process(named name: String) -> SimProcess? { processes[name] }
@@ -192,6 +192,10 @@ public final class World {
     public func component<Component: WorldComponent>(_ type: Component.Type) -> Component? {
         componentsByType[ObjectIdentifier(type)] as? Component
     }
+
+    /// Every installed subsystem, in installation order (for tests that check a dropped world
+    /// frees them).
+    var installedComponents: [any WorldComponent] { components }
 
     // MARK: Digest
 

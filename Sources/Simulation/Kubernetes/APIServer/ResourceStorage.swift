@@ -57,8 +57,8 @@ final class ResourceStorage {
         etcdWatch = nil
         server.after(delay) { [self] in
             guard !isStopped, cycle == thisCycle else { return }
-            client.range(RangeRequest(range: .prefix(resource.storagePrefix))) { [self] result in
-                guard !isStopped, cycle == thisCycle, server.isRunning else { return }
+            client.range(RangeRequest(range: .prefix(resource.storagePrefix))) { [weak self] result in
+                guard let self, !isStopped, cycle == thisCycle, server.isRunning else { return }
                 switch result {
                 case .success(let response): fill(from: response, cycle: thisCycle)
                 case .failure(let error):
@@ -82,8 +82,8 @@ final class ResourceStorage {
         let waiters = readyWaiters
         readyWaiters.removeAll()
         for waiter in waiters { waiter() }
-        etcdWatch = client.watch(WatchRequest(range: .prefix(resource.storagePrefix), startRevision: resourceVersion + 1)) { [self] response in
-            guard !isStopped, cycle == thisCycle, server.isRunning else { return }
+        etcdWatch = client.watch(WatchRequest(range: .prefix(resource.storagePrefix), startRevision: resourceVersion + 1)) { [weak self] response in
+            guard let self, !isStopped, cycle == thisCycle, server.isRunning else { return }
             switch response {
             case .created: break
             case .events(let events, _): apply(events)
