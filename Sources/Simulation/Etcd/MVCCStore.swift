@@ -4,6 +4,11 @@
 /// snapshot ships to a member that fell behind).
 ///
 /// Revisions start at 1, as in etcd: an empty store is at revision 1 and the first write makes 2.
+///
+/// Each kept key has a number, and its versions live at that index of `histories`: a write
+/// hashes its key once, and compaction, which walks every event since the last one, works on
+/// numbers alone (it used to insert each event's key into a `Set<String>`, 138k of them in the
+/// bank's first compaction).
 public struct MVCCStore: Equatable, Sendable {
     /// One version of a key: its value, or a tombstone (`keyValue == nil`) at a deletion.
     struct Version: Equatable, Sendable {
@@ -16,9 +21,19 @@ public struct MVCCStore: Equatable, Sendable {
     public private(set) var compactedRevision: Int64 = 0
     /// Every key with a version still kept, sorted, for range reads.
     private var orderedKeys: [String] = []
-    private var history: [String: [Version]] = [:]
+    /// Each kept key's number: where its versions are in `histories`.
+    private var keyNumbers: [String: Int32] = [:]
+    /// Versions by key number, oldest first; empty for a number no key holds.
+    private var histories: [[Version]] = []
+    /// The key each number was last given to.
+    private var keyNames: [String] = []
+    /// Numbers whose key compaction removed, to give to the next new keys.
+    private var freeNumbers: [Int32] = []
     /// Every change since the compacted revision, in revision order, for watches.
     private var events: [WatchEvent] = []
+    /// The number of each event's key when it was written, for compaction (a number freed since
+    /// may have gone to another key: compacting that one as well is harmless).
+    private var eventKeyNumbers: [Int32] = []
     /// Bytes written since the store was created: etcd's database file grows with every
     /// revision and does not shrink on compaction (only a defragmentation would), so this is
     /// what `endpoint status` reports as its size, above an empty database's.
@@ -33,9 +48,18 @@ public struct MVCCStore: Equatable, Sendable {
     // MARK: Reads
 
     /// The latest value of a key, if it exists.
-    public func value(of key: String) -> KeyValue? { history[key]?.last?.keyValue }
+    public func value(of key: String) -> KeyValue? { versions(of: key).last?.keyValue }
 
-    public var keyCount: Int { history.values.reduce(0) { $0 + ($1.last?.keyValue == nil ? 0 : 1) } }
+    /// Room the watch-event log has, for tests that check compaction gives it back.
+    var eventLogCapacity: Int { events.capacity }
+
+    public var keyCount: Int { histories.reduce(0) { $0 + ($1.last?.keyValue == nil ? 0 : 1) } }
+
+    /// A kept key's versions, oldest first (none for a key not kept).
+    private func versions(of key: String) -> [Version] {
+        guard let number = keyNumbers[key] else { return [] }
+        return histories[Int(number)]
+    }
 
     public func range(_ request: RangeRequest) throws(EtcdError) -> RangeResponse {
         let readRevision = request.revision > 0 ? request.revision : revision
@@ -60,7 +84,8 @@ public struct MVCCStore: Equatable, Sendable {
     }
 
     private func keyValue(_ key: String, at readRevision: Int64) -> KeyValue? {
-        guard let versions = history[key] else { return nil }
+        guard let number = keyNumbers[key] else { return nil }
+        let versions = histories[Int(number)]
         // Versions are in revision order; find the last one at or before the read revision.
         var low = 0, high = versions.count
         while low < high {
@@ -73,7 +98,7 @@ public struct MVCCStore: Equatable, Sendable {
     private func keys(in range: KeyRange) -> ArraySlice<String> {
         switch range {
         case .key(let key):
-            return history[key] == nil ? [] : [key]
+            return keyNumbers[key] == nil ? [] : [key]
         case .prefix(let prefix):
             let start = lowerBound(prefix)
             var end = start
@@ -180,29 +205,39 @@ public struct MVCCStore: Equatable, Sendable {
         let keyValue = KeyValue(key: key, value: value, createRevision: previous?.createRevision ?? writeRevision,
                                 modRevision: writeRevision, version: (previous?.version ?? 0) + 1, lease: lease)
         writtenBytes += key.utf8.count + value.utf8.count + 64
-        if appendVersion(Version(revision: writeRevision, keyValue: keyValue), of: key) {
-            orderedKeys.insert(key, at: lowerBound(key))
-        }
+        let number = appendVersion(Version(revision: writeRevision, keyValue: keyValue), of: key)
         events.append(WatchEvent(kind: .put, keyValue: keyValue, previous: previous))
+        eventKeyNumbers.append(number)
     }
 
     /// Adds a version to a key's history with one dictionary lookup (every member applies every
-    /// write, so this is hot). True if the key had no history: a kept key always has at least
-    /// one version, since compaction drops emptied histories.
-    private mutating func appendVersion(_ version: Version, of key: String) -> Bool {
-        func append(to versions: inout [Version]) -> Bool {
-            let isNew = versions.isEmpty
-            versions.append(version)
-            return isNew
+    /// write, so this is hot), numbering the key if it is new. Returns the key's number.
+    private mutating func appendVersion(_ version: Version, of key: String) -> Int32 {
+        if let number = keyNumbers[key] {
+            histories[Int(number)].append(version)
+            return number
         }
-        return append(to: &history[key, default: []])
+        let number: Int32
+        if let free = freeNumbers.popLast() {
+            number = free
+            histories[Int(number)] = [version]
+            keyNames[Int(number)] = key
+        } else {
+            number = Int32(histories.count)
+            histories.append([version])
+            keyNames.append(key)
+        }
+        keyNumbers[key] = number
+        orderedKeys.insert(key, at: lowerBound(key))
+        return number
     }
 
     private mutating func tombstone(_ previous: KeyValue, at writeRevision: Int64) {
-        history[previous.key, default: []].append(Version(revision: writeRevision, keyValue: nil))
+        let number = appendVersion(Version(revision: writeRevision, keyValue: nil), of: previous.key)
         writtenBytes += previous.key.utf8.count + 64
         let deleted = KeyValue(key: previous.key, value: "", createRevision: 0, modRevision: writeRevision, version: 0)
         events.append(WatchEvent(kind: .delete, keyValue: deleted, previous: previous))
+        eventKeyNumbers.append(number)
     }
 
     // MARK: Compaction
@@ -219,26 +254,40 @@ public struct MVCCStore: Equatable, Sendable {
         if target <= compactedRevision { throw .compacted(compactRevision: compactedRevision) }
         compactedRevision = target
         let dropped = firstEventIndex(atOrAfter: target + 1)
-        var visited = Set<String>()
+        var visited = [Bool](repeating: false, count: histories.count)
         var emptied = false
-        for event in events[..<dropped] where visited.insert(event.keyValue.key).inserted {
-            emptied = compactHistory(of: event.keyValue.key, at: target) || emptied
+        for number in eventKeyNumbers[..<dropped] where !visited[Int(number)] {
+            visited[Int(number)] = true
+            emptied = compactHistory(number: number, at: target) || emptied
         }
-        if emptied { orderedKeys.removeAll { history[$0] == nil } }
-        events.removeFirst(firstEventIndex(atOrAfter: target))
+        if emptied { orderedKeys.removeAll { keyNumbers[$0] == nil } }
+        dropEvents(before: firstEventIndex(atOrAfter: target))
     }
 
-    /// Keeps the version in force at `target` (unless it is a tombstone) and all later ones.
-    /// True if the key has no version left.
-    private mutating func compactHistory(of key: String, at target: Int64) -> Bool {
-        guard var versions = history.removeValue(forKey: key) else { return false }
+    /// Keeps the version in force at `target` (unless it is a tombstone) and all later ones; a
+    /// key left with none loses its number. True if that happened.
+    private mutating func compactHistory(number: Int32, at target: Int64) -> Bool {
+        let index = Int(number)
+        let versions = histories[index]
         let firstLater = versions.firstIndex { $0.revision > target } ?? versions.count
-        let inForce = firstLater > 0 ? versions[firstLater - 1] : nil
-        versions.removeFirst(firstLater)
-        if let inForce, inForce.keyValue != nil { versions.insert(inForce, at: 0) }
-        guard !versions.isEmpty else { return true }
-        history[key] = versions
-        return false
+        guard firstLater > 0 else { return false }
+        let inForceIsValue = versions[firstLater - 1].keyValue != nil
+        let doomed = inForceIsValue ? firstLater - 1 : firstLater
+        guard doomed > 0 else { return false }
+        histories[index].removeFirst(doomed)
+        guard histories[index].isEmpty else { return false }
+        histories[index] = []
+        keyNumbers[keyNames[index]] = nil
+        freeNumbers.append(number)
+        return true
+    }
+
+    /// Drops the first `count` events into a log of the size kept: `removeFirst` would keep the
+    /// capacity of the whole log, and the log before the first compaction holds the warm-up.
+    private mutating func dropEvents(before count: Int) {
+        guard count > 0 else { return }
+        events = Array(events[count...])
+        eventKeyNumbers = Array(eventKeyNumbers[count...])
     }
 
     /// Compaction by its definition, visiting every key: the reference the tests hold `compact`
@@ -246,10 +295,18 @@ public struct MVCCStore: Equatable, Sendable {
     func compactedVisitingEveryKey(_ target: Int64) -> MVCCStore {
         var store = self
         store.compactedRevision = target
-        for key in store.orderedKeys { _ = store.compactHistory(of: key, at: target) }
-        store.orderedKeys.removeAll { store.history[$0] == nil }
-        store.events.removeFirst(store.firstEventIndex(atOrAfter: target))
+        for key in store.orderedKeys { _ = store.compactHistory(number: store.keyNumbers[key]!, at: target) }
+        store.orderedKeys.removeAll { store.keyNumbers[$0] == nil }
+        store.dropEvents(before: store.firstEventIndex(atOrAfter: target))
         return store
+    }
+
+    /// The same revisions, keys, versions and events, however the keys happen to be numbered.
+    public static func == (left: MVCCStore, right: MVCCStore) -> Bool {
+        guard left.revision == right.revision, left.compactedRevision == right.compactedRevision,
+              left.writtenBytes == right.writtenBytes, left.orderedKeys == right.orderedKeys,
+              left.events == right.events else { return false }
+        return left.orderedKeys.allSatisfy { left.versions(of: $0) == right.versions(of: $0) }
     }
 
     // MARK: Digest
@@ -260,7 +317,7 @@ public struct MVCCStore: Equatable, Sendable {
         hasher.combine(orderedKeys.count)
         for key in orderedKeys {
             hasher.combine(key)
-            for version in history[key] ?? [] {
+            for version in versions(of: key) {
                 hasher.combine(version.revision)
                 if let keyValue = version.keyValue { keyValue.stableHash(into: &hasher) } else { hasher.combine("tombstone") }
             }
