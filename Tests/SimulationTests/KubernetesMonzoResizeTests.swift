@@ -26,7 +26,8 @@ final class KubernetesResizeWorld {
             masters.append(world.addHost("master-\(index + 1)", zone: zone).name)
             nodes.append(world.addHost("node-\(index + 1)", zone: zone).name)
         }
-        etcd = EtcdCluster.install(in: world, hosts: Self.oldHosts)
+        // The stranding seeds below were found on ticking Raft; quiet Raft moves every message.
+        etcd = EtcdCluster.install(in: world, hosts: Self.oldHosts, configuration: .asLabsWereVetted)
         var configuration = KubernetesConfiguration(masters: masters, nodes: nodes)
         configuration.version = version
         configuration.initialObjects = [ObjectTemplates.deployment("web", replicas: 2, image: "nginx:1.13", port: 80),

@@ -38,6 +38,7 @@ extension EtcdMember {
     /// A frame from a client's connection.
     func receive(_ frame: ClientFrame, from session: ClientSession) {
         guard isRunning, !wasRemoved else { return }
+        catchUpTicks()
         if !session.serverIsWatchingClose {
             session.serverIsWatchingClose = true
             session.connection.onClosedAtServer = { [weak self, weak session] in

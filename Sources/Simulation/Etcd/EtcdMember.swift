@@ -40,6 +40,9 @@ public final class EtcdMember: SimProcess {
     var reads = ReadQueue()
     var pendingTransfers: [PendingTransfer] = []
     var watches: [EtcdServerWatch] = []
+    /// When the next tick falls and when the member is woken (EtcdMember+Ticks).
+    var ticks = TickClock()
+    var tickAlarm: TickAlarm!
 
     init(memberID: MemberID, memberName: String, processName: String, host: Host, peerURL: String, clientURL: String,
          configuration: EtcdMemberConfiguration, disk: WriteAheadLog, cluster: EtcdCluster) {
@@ -90,25 +93,28 @@ public final class EtcdMember: SimProcess {
         reads = ReadQueue()
         pendingTransfers = []
         watches = []
-        // Members do not tick in step: each starts at its own phase.
-        after(world.random("etcd/\(memberName)/tick").span(1, configuration.tickInterval)) { [unowned(unsafe) self] in tick() }
+        startTicking()
         processReady()
     }
 
-    private func tick() {
+    /// One tick with work to do (the alarm skips the others; see EtcdMember+Ticks).
+    func tick() {
+        node.mayQuiesce = configuration.quietWhenIdle && world.network.isCalm
+            && configuration.diskSyncLatency < configuration.tickInterval
         node.tick()
         publishAttributesIfNeeded()
         checkTransfers()
         expireReads()
         expireProposals()
         processReady()
-        after(configuration.tickInterval) { [unowned(unsafe) self] in tick() }
     }
 
     // MARK: The Raft loop
 
     func processReady() {
+        defer { setAlarmForNextDueTick() }
         guard isRunning, !isSyncing, node.hasReady else { return }
+        catchUpTicks()
         let ready = node.takeReady()
         reportLeadership()
         if ready.isLeader { send(ready.messages) }
@@ -121,6 +127,7 @@ public final class EtcdMember: SimProcess {
     }
 
     private func complete(_ ready: RaftReady) {
+        catchUpTicks()
         disk.write(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot, synced: ready.mustSync)
         node.persisted(ready)
         if !ready.isLeader { send(ready.messages) }
@@ -197,6 +204,7 @@ public final class EtcdMember: SimProcess {
             }
             return
         }
+        catchUpTicks()
         node.step(message)
         processReady()
     }
@@ -224,13 +232,18 @@ public final class EtcdMember: SimProcess {
     /// A started member announces its name and client URL through the log, as etcd does on
     /// every start; `member list` shows it as started from then on.
     private func publishAttributesIfNeeded() {
-        guard node.leader != 0, world.now >= nextPublishAttempt,
-              let recorded = state.membership.members[memberID],
-              recorded.name != memberName || recorded.clientURLs.count != 1 || recorded.clientURLs[0] != clientURL else { return }
+        guard world.now >= nextPublishAttempt, needsToPublishAttributes else { return }
         nextPublishAttempt = world.now + Span.seconds(1)
         let request = ReplicatedRequest(identifier: nextIdentifier(),
                                         operation: .publishAttributes(memberID, name: memberName, clientURLs: [clientURL]))
         node.propose(.request(request))
+    }
+
+    /// The membership does not yet record this member's name and client URL as it runs with,
+    /// and there is a leader to propose them to.
+    var needsToPublishAttributes: Bool {
+        guard node.leader != 0, let recorded = state.membership.members[memberID] else { return false }
+        return recorded.name != memberName || recorded.clientURLs.count != 1 || recorded.clientURLs[0] != clientURL
     }
 
     // MARK: Digest

@@ -3,6 +3,12 @@
 /// that arrives, and collects a `RaftReady` (entries and state to persist, messages to send,
 /// committed entries to apply), which it acknowledges with `persisted(_:)` once it is on disk.
 ///
+/// Most ticks of a quiet cluster do nothing but count: `ticksUntilDue` says how many, and the
+/// owner may pass them with `skipTicks(_:)` instead of running each (a follower then keeps only
+/// "ticks since I heard from the leader" and wakes at its election deadline). While the owner
+/// says the network is calm (`mayQuiesce`), a leader heartbeats only followers it has sent
+/// nothing for `idleHeartbeatTicks`, so an idle cluster sends little and wakes rarely.
+///
 /// Election (with optional pre-vote and check-quorum), log replication with conflict repair,
 /// commitment by quorum, read index, leadership transfer and one-at-a-time membership changes
 /// that take effect when applied.
@@ -42,6 +48,10 @@ final class RaftNode {
     private var outbox: [RaftMessage] = []
     private var readStates: [ReadState] = []
     private var handedOutHardState: HardState
+    /// Set by the owner before each tick: true while no network fault is active, so that a
+    /// leader may leave followers that keep up without a heartbeat for a few ticks. Under a
+    /// fault it heartbeats every tick, as etcd does, so elections and recoveries keep their pace.
+    var mayQuiesce = false
 
     private struct ReadRequest {
         let index: UInt64
@@ -95,8 +105,52 @@ final class RaftNode {
         reviveStalledSnapshots()
         if heartbeatElapsed >= configuration.heartbeatIntervalTicks {
             heartbeatElapsed = 0
-            broadcastHeartbeat(context: readRequests.last?.context ?? 0)
+            broadcastHeartbeat(context: readRequests.last?.context ?? 0, skippingIdle: true)
         }
+    }
+
+    // MARK: Quiet ticks
+
+    /// Ticks from now until the first that does more than count (1: the next one; `Int.max`:
+    /// none, for a member that cannot campaign). The ones before it may be skipped.
+    var ticksUntilDue: Int {
+        switch role {
+        case .leader: leaderTicksUntilDue
+        case .follower, .preCandidate, .candidate: isVoter ? max(1, randomizedElectionTimeout - electionElapsed) : Int.max
+        }
+    }
+
+    /// Passes `count` ticks that `ticksUntilDue` said do nothing but count.
+    func skipTicks(_ count: Int) {
+        guard count > 0 else { return }
+        precondition(count < ticksUntilDue, "member \(id) skipped a tick that had work to do")
+        tickCount += count
+        electionElapsed += count
+        if role == .leader { heartbeatElapsed = (heartbeatElapsed + count) % configuration.heartbeatIntervalTicks }
+    }
+
+    /// A leader's next tick with work: its quorum check, or a heartbeat to a follower it would
+    /// otherwise leave silent too long. Every tick while it may not be quiet.
+    private var leaderTicksUntilDue: Int {
+        guard isQuiescent else { return 1 }
+        var due = configuration.electionTimeoutTicks - electionElapsed
+        for voter in voters where voter != id {
+            guard let follower = progress[voter], follower.isStreaming(maximumInflight: configuration.maximumInflightAppends) else { return 1 }
+            due = min(due, configuration.idleHeartbeatTicks - (tickCount - follower.lastSentTick))
+        }
+        return max(1, due)
+    }
+
+    /// A leader with nothing in flight that needs every tick: no read waiting on heartbeat
+    /// acknowledgements, no transfer under way, and a calm network.
+    private var isQuiescent: Bool { mayQuiesce && readRequests.isEmpty && leadTransferee == 0 }
+
+    /// Whether this tick's heartbeat to `follower` may be left out: the leader is quiet, the
+    /// follower keeps up, and it was sent something within `idleHeartbeatTicks`.
+    private func maySkipHeartbeat(to follower: MemberID) -> Bool {
+        guard isQuiescent, let progress = progress[follower],
+              progress.isStreaming(maximumInflight: configuration.maximumInflightAppends) else { return false }
+        return tickCount - progress.lastSentTick < configuration.idleHeartbeatTicks
     }
 
     /// Handles one message from a peer (or a request forwarded by one).
@@ -530,8 +584,9 @@ final class RaftNode {
         for voter in voters where voter != id { sendAppend(to: voter) }
     }
 
-    private func broadcastHeartbeat(context: UInt64) {
+    private func broadcastHeartbeat(context: UInt64, skippingIdle: Bool = false) {
         for voter in voters where voter != id {
+            if skippingIdle && maySkipHeartbeat(to: voter) { continue }
             var message = RaftMessage(kind: .heartbeat, from: id, to: voter, term: term)
             message.commit = min(progress[voter]?.match ?? 0, log.committed)
             message.context = context
@@ -636,7 +691,10 @@ final class RaftNode {
 
     // MARK: Ready
 
-    private func send(_ message: RaftMessage) { outbox.append(message) }
+    private func send(_ message: RaftMessage) {
+        if role == .leader { progress[message.to]?.lastSentTick = tickCount }
+        outbox.append(message)
+    }
 
     var hasReady: Bool {
         !outbox.isEmpty || broadcastPending || !proposalsToForward.isEmpty || !readStates.isEmpty

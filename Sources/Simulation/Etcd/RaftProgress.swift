@@ -18,10 +18,19 @@ struct RaftProgress {
     var snapshotSentTick: Int = 0
     /// Heard from since the last quorum check.
     var recentActive = false
+    /// The leader's tick count when it last sent this follower anything: an idle leader
+    /// heartbeats only followers it has been silent toward for a while.
+    var lastSentTick = 0
     /// Last index of each append in flight, oldest first.
     private var inflight = Deque<UInt64>()
 
     init(next: UInt64) { self.next = next }
+
+    /// Taking appends as they come, with room in the window: such a follower needs heartbeats
+    /// only to keep its election timer from running out.
+    func isStreaming(maximumInflight: Int) -> Bool {
+        state == .replicate && inflight.count < maximumInflight
+    }
 
     func isPaused(maximumInflight: Int) -> Bool {
         switch state {

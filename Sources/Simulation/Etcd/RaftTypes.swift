@@ -173,6 +173,12 @@ public struct RaftConfiguration: Sendable, Equatable {
     /// in `[electionTimeoutTicks, 2 × electionTimeoutTicks)`.
     public var electionTimeoutTicks = 10
     public var heartbeatIntervalTicks = 1
+    /// While the network is calm (no partition, clog or loss) a leader heartbeats a follower that
+    /// is keeping up only after this many ticks in which it sent that follower nothing, instead of
+    /// every tick: often enough that no follower's election timer (at least
+    /// `electionTimeoutTicks`) runs out and that every check-quorum window hears from each, and
+    /// rarely enough that an idle cluster costs next to nothing to simulate.
+    public var idleHeartbeatTicks = 5
     /// A pre-vote round before a real election, so that a member that was cut off does not
     /// disrupt the cluster by bumping the term when it returns (etcd `--pre-vote`).
     public var preVote = false

@@ -31,7 +31,7 @@ public enum BankPracticeScenario {
         }
         world.addHost("master-1", zone: zones[0])
         world.addHost("master-2", zone: zones[1])
-        EtcdCluster.install(in: world, hosts: ["etcd-1", "etcd-2", "etcd-3"])
+        EtcdCluster.install(in: world, hosts: ["etcd-1", "etcd-2", "etcd-3"], configuration: .asLabsWereVetted)
         let storage = settings.value("storage") == "local" ? KubernetesStorage.local(world).1 : KubernetesStorage.etcd(version: kubernetes)
         let catalog = catalog(seed: world.seed)
         let meshConfiguration = MeshConfiguration(routedNamespaces: catalog.namespaces)

@@ -42,7 +42,7 @@ public enum BankScenario {
         if beforeResize {
             for (index, host) in oldEtcdHosts.enumerated() { world.addHost(host, zone: zones[index]) }
         }
-        EtcdCluster.install(in: world, hosts: beforeResize ? oldEtcdHosts : etcdHosts)
+        EtcdCluster.install(in: world, hosts: beforeResize ? oldEtcdHosts : etcdHosts, configuration: .asLabsWereVetted)
         let catalog = BankCatalog.make(seed: world.seed)
         let meshConfiguration = MeshConfiguration(routedNamespaces: catalog.namespaces)
         var configuration = KubernetesConfiguration(masters: masters, nodes: nodes)

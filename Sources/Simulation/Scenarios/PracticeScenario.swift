@@ -22,7 +22,7 @@ enum PracticeScenario {
         for (index, zone) in zones.enumerated() {
             world.addHost("etcd-\(index + 1)", zone: zone)
         }
-        EtcdCluster.install(in: world, hosts: ["etcd-1", "etcd-2", "etcd-3"])
+        EtcdCluster.install(in: world, hosts: ["etcd-1", "etcd-2", "etcd-3"], configuration: .asLabsWereVetted)
         let version = KubernetesVersion(rawValue: settings.value("kubernetes"))!
         let storage = settings.value("storage") == "local" ? KubernetesStorage.local(world).1 : KubernetesStorage.etcd(version: version)
         installKubernetes(in: world, version: version, storage: storage)
