@@ -69,7 +69,9 @@ extension EtcdMember {
     /// Sets the alarm for the first tick with work, if that is sooner than it is set for. Called
     /// after anything that may have changed what is due.
     func setAlarmForNextDueTick() {
-        guard isRunning, node != nil else { return }
+        // Nothing is due sooner than the next tick: an alarm set for it stands, which spares the
+        // work below on every message to a busy or ticking member.
+        guard isRunning, node != nil, ticks.alarm > ticks.nextTick else { return }
         setAlarm(for: nextDueTick)
     }
 

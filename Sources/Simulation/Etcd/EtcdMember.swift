@@ -34,6 +34,9 @@ public final class EtcdMember: SimProcess {
     private var nextSequence: UInt64 = 0
     private var nextPublishAttempt: SimTime = 0
     private var reportedLeaderTerm: UInt64 = 0
+    /// Set once the applied membership shows this incarnation's name and client URL: from then
+    /// on it stays so (a later snapshot includes the entry), so nobody need look again.
+    private var attributesPublished = false
     var pendingCalls: [UInt64: PendingCall] = [:]
     /// Proposals in the order made, with their deadlines (all share one timeout, so in order).
     var proposalDeadlines = Deque<(deadline: SimTime, identifier: UInt64)>()
@@ -88,6 +91,7 @@ public final class EtcdMember: SimProcess {
         wasRemoved = false
         nextPublishAttempt = world.now
         reportedLeaderTerm = 0
+        attributesPublished = false
         pendingCalls = [:]
         proposalDeadlines = []
         reads = ReadQueue()
@@ -242,8 +246,10 @@ public final class EtcdMember: SimProcess {
     /// The membership does not yet record this member's name and client URL as it runs with,
     /// and there is a leader to propose them to.
     var needsToPublishAttributes: Bool {
-        guard node.leader != 0, let recorded = state.membership.members[memberID] else { return false }
-        return recorded.name != memberName || recorded.clientURLs.count != 1 || recorded.clientURLs[0] != clientURL
+        guard !attributesPublished, node.leader != 0, let recorded = state.membership.members[memberID] else { return false }
+        let needed = recorded.name != memberName || recorded.clientURLs.count != 1 || recorded.clientURLs[0] != clientURL
+        if !needed { attributesPublished = true }
+        return needed
     }
 
     // MARK: Digest
