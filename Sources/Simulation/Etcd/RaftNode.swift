@@ -134,8 +134,10 @@ final class RaftNode {
     private var leaderTicksUntilDue: Int {
         guard isQuiescent else { return 1 }
         var due = configuration.electionTimeoutTicks - electionElapsed
-        for voter in voters where voter != id {
-            guard let follower = progress[voter], follower.isStreaming(maximumInflight: configuration.maximumInflightAppends) else { return 1 }
+        // The owner asks after every message: walk the progress table rather than look each
+        // voter up (a hash per voter was most of the cost).
+        for (member, follower) in progress where member != id {
+            guard follower.isStreaming(maximumInflight: configuration.maximumInflightAppends) else { return 1 }
             due = min(due, configuration.idleHeartbeatTicks - (tickCount - follower.lastSentTick))
         }
         return max(1, due)
