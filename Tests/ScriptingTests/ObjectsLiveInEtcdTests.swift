@@ -58,7 +58,7 @@ import Simulation
         try session.advance("1m")
         let broken = try session.lua("for _, d in ipairs(mesh.discovery('node-1')) do if d.namespace == 'accounts' then return d.state end end")
         #expect(broken == "failed", "a fresh 0.9.1 linkerd throws on the null subsets: \(broken)")
-        try session.kubectl("delete service new-feature -n accounts")
+        _ = try session.kubectl("delete service new-feature -n accounts")
         try session.advance("30s")
         for master in ["master-1", "master-2"] {
             try session.lua("faults.restart('\(master)')")
@@ -77,8 +77,8 @@ import Simulation
     /// The reproducer on the mini bank: the scaled-down service stays gone, and so do its pods.
     @Test func theReproducerShowsNewFeatureGoneForGood() throws {
         let session = try BankSession("mini-bank", seed: 1)
-        try session.kubectl("delete svc new-feature -n accounts")
-        try session.kubectl("delete deployment new-feature -n accounts")
+        _ = try session.kubectl("delete svc new-feature -n accounts")
+        _ = try session.kubectl("delete deployment new-feature -n accounts")
         try session.advance("30s")
         try session.lua("faults.restart('master-1')")
         try session.advance("60s")

@@ -101,7 +101,7 @@ public final class APIServer: SimProcess {
     func serve(_ request: APIRequest, connectionID: Int?, reply: @escaping (Result<APIResponse, APIError>) -> Void) {
         servedRequestCount += 1
         let guarded = withDeadline(request, reply)
-        perform(request, reply: guarded)
+        perform(request, reply: traced(request, guarded))
     }
 
     /// Starts a watch for a client; events go out through `send` until the watch ends.
