@@ -239,3 +239,23 @@ import Testing
         #expect(complete("etcdctl \"endpoint st", in: runtime)?.replacement == "status ")
     }
 }
+
+/// `node.sh("host", "cmd")`: hosts in the first string, the shell's words in the second.
+@Suite struct NodeShellCompletionTests {
+    func complete(_ head: String, in runtime: ScriptRuntime) -> CompletionResult? {
+        Completer.complete(head: head, names: LuaNameSource(lua: runtime.lua),
+                           documentation: runtime.documentation, commands: runtime.commandCompletions)
+    }
+
+    @Test func hostsThenCommandsThenTheirWords() throws {
+        let runtime = try makeRuntime()
+        #expect(complete("node.sh(\"mas", in: runtime)?.replacement == "master-1\"", "a host closes its string")
+        #expect(complete("node.sh(\"etcd-", in: runtime)?.candidates.count == 3)
+        #expect(complete("node.sh(\"node-1\", \"jour", in: runtime)?.replacement == "journalctl ")
+        #expect(complete("node.sh('node-1', 'journalctl -u ku", in: runtime)?.replacement == "kubelet ")
+        #expect(complete("node.sh(\"node-1\", \"systemctl st", in: runtime)?.replacement == "status ")
+        #expect(complete("node.sh(\"node-1\", \"curl -s localhost:9990/ad", in: runtime)?.candidates.count == 2)
+        #expect(complete("node.sh(\"node-1\", \"journalctl -u kubelet | gr", in: runtime)?.replacement == "grep ")
+        #expect(complete("x = f(\"a\", \"jour", in: runtime) == nil, "other functions' second strings are left alone")
+    }
+}
