@@ -240,14 +240,9 @@ import Testing
     }
 }
 
-/// `node.sh("host", "cmd")`: hosts in the first string, the shell's words in the second.
-@Suite struct NodeShellCompletionTests {
-    func complete(_ head: String, in runtime: ScriptRuntime) -> CompletionResult? {
-        Completer.complete(head: head, names: LuaNameSource(lua: runtime.lua),
-                           documentation: runtime.documentation, commands: runtime.commandCompletions)
-    }
-
-    @Test func hostsThenCommandsThenTheirWords() throws {
+extension CommandWordCompletionTests {
+    /// `node.sh("host", "cmd")`: hosts in the first string, the shell's words in the second.
+    @Test func nodeShellCompletesHostsThenCommandsThenTheirWords() throws {
         let runtime = try makeRuntime()
         #expect(complete("node.sh(\"mas", in: runtime)?.replacement == "master-1\"", "a host closes its string")
         #expect(complete("node.sh(\"etcd-", in: runtime)?.candidates.count == 3)

@@ -337,11 +337,11 @@ public final class Kubelet: SimProcess {
     private func createContainer(_ worker: PodWorker, _ index: Int, _ behaviour: ContainerImageBehaviour) {
         let name = worker.containers[index].spec.name
         let id = Kubelet.containerID(podUID: worker.uid, container: name, restart: worker.containers[index].restartCount)
-        containerCreated(worker.pod, name, id: id)
+        containerRan(worker.pod, "Created", id: id)
         later(worker, seconds(behaviour.startSeconds)) { [unowned self] in
             let now = Timestamp(world)
             worker.containers[index].state = .running(startedAt: now)
-            containerStarted(worker.pod, name, id: id)
+            containerRan(worker.pod, "Started", id: id)
             let stream = LogStore.StreamKey(namespace: worker.pod.namespace, pod: worker.pod.name, container: name)
             if worker.containers[index].restartCount > 0 { cluster.logs.rotate(stream) }
             for line in behaviour.startupLogLines { cluster.logs.append(line, to: stream, at: world.now) }

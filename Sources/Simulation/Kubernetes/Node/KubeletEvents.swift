@@ -127,22 +127,14 @@ extension Kubelet {
         return digits
     }
 
-    func containerCreated(_ pod: Pod, _ container: String, id: String) {
+    /// `Created` or `Started`: the runtime made or started one run of a container.
+    func containerRan(_ pod: Pod, _ reason: String, id: String) {
         let message = switch version {
-        case .v1_5: "Created container with docker id \(id.prefix(12)); Security:[seccomp=unconfined]"
-        case .v1_6: "Created container with id \(id)"
-        case .v1_10: "Created container"
+        case .v1_5: "\(reason) container with docker id \(id.prefix(12))" + (reason == "Created" ? "; Security:[seccomp=unconfined]" : "")
+        case .v1_6: "\(reason) container with id \(id)"
+        case .v1_10: "\(reason) container"
         }
-        recorder.normal(pod.reference, "Created", message)
-    }
-
-    func containerStarted(_ pod: Pod, _ container: String, id: String) {
-        let message = switch version {
-        case .v1_5: "Started container with docker id \(id.prefix(12))"
-        case .v1_6: "Started container with id \(id)"
-        case .v1_10: "Started container"
-        }
-        recorder.normal(pod.reference, "Started", message)
+        recorder.normal(pod.reference, reason, message)
     }
 
     func containerKilled(_ pod: Pod, _ container: String, id: String) {
