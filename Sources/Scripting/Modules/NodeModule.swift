@@ -8,7 +8,7 @@ enum NodeModule {
     static let commandSummaries: [(usage: String, summary: String)] = [
         ("journalctl -u kubelet|docker|etcd [--since TIME] [--until TIME] [-n N]", "the unit's journal (TIME: \"14:18\", \"2017-10-27 14:18:00\", \"10 min ago\")"),
         ("systemctl status kubelet|docker|etcd|ssh", "whether the unit runs, since when, and its last journal lines"),
-        ("ss -tn, ss -tnp, ss -tln, netstat -tn", "TCP connections: each end a process still believes open, unacknowledged bytes in Send-Q"),
+        ("ss -tn, ss -tnp, ss -tln, netstat -tn", "TCP connections: each end a process still believes open, unacknowledged bytes in Send-Q (without -n, hosts by name)"),
         ("curl -s localhost:9990/admin/metrics.json", "linkerd's metrics on a node (?pretty=1 to indent): requests, failures, connect errors, failure accrual"),
         ("curl -s 'localhost:9990/delegator.json?path=/svc/NAMESPACE/SERVICE'", "how linkerd resolves a service and what its namer holds"),
         ("ps, ps aux, ps -ef", "the host's processes (CPU and memory figures are nominal)"),
@@ -72,7 +72,7 @@ struct NodeShellCompletion: CommandCompletion {
             return ["-u", "--since", "--until", "-n", "--no-pager"]
         case "systemctl":
             return rest.isEmpty ? ["status", "is-active"] : ["kubelet", "docker", "etcd", "ssh"]
-        case "ss", "netstat": return ["-tn", "-tnp", "-tln", "-tan"]
+        case "ss", "netstat": return ["-t", "-tn", "-tnp", "-tln", "-tan"]
         case "curl":
             return ["-s", "localhost:9990/admin/metrics.json", "localhost:9990/admin/metrics.json?pretty=1", "localhost:9990/delegator.json?path=/svc/"]
         case "ps": return ["aux", "-ef"]

@@ -7,6 +7,8 @@ struct SocketCommands {
     let shell: NodeShell
 
     struct Flags {
+        /// Without -n, addresses and well-known ports are shown by name, as /etc/hosts and /etc/services give them.
+        var numeric = false
         var listening = false
         var all = false
         var processes = false
@@ -54,7 +56,8 @@ struct SocketCommands {
             for letter in argument.dropFirst() {
                 switch letter {
                 case "t": sawTCP = true
-                case "n", "e", "o", "4": break
+                case "n": flags.numeric = true
+                case "e", "o", "4": break
                 case "l": flags.listening = true
                 case "a": flags.all = true
                 case "p": flags.processes = true
@@ -76,7 +79,8 @@ struct SocketCommands {
             let descriptor = nextDescriptor[socket.pid, default: socket.processName == "sshd" ? 3 : 9]
             nextDescriptor[socket.pid] = descriptor + 1
             var line = pad(socket.state, 10) + " " + pad(String(socket.receiveQueue), 6) + " " + pad(String(socket.sendQueue), 6) + " "
-                + right("\(socket.localAddress):\(port(socket.localPort))", 25) + "  " + pad("\(socket.peerAddress):\(port(socket.peerPort))", 25)
+                + right("\(name(socket.localAddress, flags)):\(port(socket.localPort, flags))", 25) + "  "
+                + pad("\(name(socket.peerAddress, flags)):\(port(socket.peerPort, flags))", 25)
             if flags.processes { line += " users:((\"\(socket.processName)\",pid=\(socket.pid),fd=\(descriptor)))" }
             lines.append(line)
         }
@@ -88,8 +92,8 @@ struct SocketCommands {
         let heading = flags.listening || flags.all ? "Active Internet connections (servers and established)" : "Active Internet connections (w/o servers)"
         var lines = [heading, "Proto Recv-Q Send-Q Local Address           Foreign Address         State      " + (flags.processes ? " PID/Program name" : "")]
         for socket in sockets(flags) {
-            let local = socket.localAddress == "*" ? "0.0.0.0:\(socket.localPort)" : "\(socket.localAddress):\(socket.localPort)"
-            let peer = socket.peerAddress == "*" ? "0.0.0.0:*" : "\(socket.peerAddress):\(socket.peerPort)"
+            let local = socket.localAddress == "*" ? "0.0.0.0:\(port(socket.localPort, flags))" : "\(name(socket.localAddress, flags)):\(port(socket.localPort, flags))"
+            let peer = socket.peerAddress == "*" ? "0.0.0.0:*" : "\(name(socket.peerAddress, flags)):\(port(socket.peerPort, flags))"
             let state = socket.state == "ESTAB" ? "ESTABLISHED" : socket.state
             var line = "tcp  " + right(String(socket.receiveQueue), 7) + right(String(socket.sendQueue == 128 && socket.state == "LISTEN" ? 0 : socket.sendQueue), 7)
                 + " " + pad(local, 23) + " " + pad(peer, 23) + " " + pad(state, 11)
@@ -99,7 +103,17 @@ struct SocketCommands {
         return lines.map(trailingSpacesTrimmed).joined(separator: "\n")
     }
 
-    private func port(_ number: Int) -> String { number == 0 ? "*" : String(number) }
+    private func port(_ number: Int, _ flags: Flags) -> String {
+        guard number != 0 else { return "*" }
+        guard !flags.numeric else { return String(number) }
+        return [22: "ssh", 443: "https"][number] ?? String(number)
+    }
+
+    /// An address as the resolver would name it: a host of the platform, or as it is.
+    private func name(_ address: String, _ flags: Flags) -> String {
+        guard !flags.numeric, address != "*" else { return address }
+        return shell.world.host(atAddress: address)?.name ?? address
+    }
     private func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
     private func right(_ text: String, _ width: Int) -> String { text.count >= width ? text : String(repeating: " ", count: width - text.count) + text }
     private func trailingSpacesTrimmed(_ line: String) -> String {
