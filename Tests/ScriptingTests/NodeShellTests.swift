@@ -91,6 +91,7 @@ import Simulation
         let sockets = try NodeShellTests.sh(bank, master, "ss -tnp")
         let stranded = sockets.split(separator: "\n").filter { $0.hasPrefix("ESTAB") && $0.contains(" \(address):2379") }
         #expect(!stranded.isEmpty && stranded.allSatisfy { $0.contains("\"kube-apiserver\"") }, "\(sockets)")
+        #expect(try NodeShellTests.sh(bank, master, "ss -t").contains(" etcd-1:2379"), "without -n, the resolver names the host")
         #expect(!(try bank.lua("local names = {} for _, m in ipairs(etcd.members()) do names[#names + 1] = m.name end return table.concat(names, ' ')")).contains("etcd-1"))
     }
 }
