@@ -290,13 +290,23 @@ extension KubectlCommands {
             .sorted { ($0.lastTimestamp, $0.name) < ($1.lastTimestamp, $1.name) }
         guard !mine.isEmpty else { writer.add(0, "Events:", "<none>"); return }
         writer.add(0, "Events:")
-        writer.add(1, "Type", "Reason", "Age", "From", "Message")
-        writer.add(1, "----", "------", "----", "----", "-------")
+        if era.printers == .v1_10 {
+            // 1.9 made the table compact: type first, one age with the repeats folded into it.
+            writer.add(1, "Type", "Reason", "Age", "From", "Message")
+            writer.add(1, "----", "------", "----", "----", "-------")
+            for event in mine {
+                var age = era.age(event.lastTimestamp, now: now)
+                if event.count > 1 { age += " (x\(event.count) over \(era.age(event.firstTimestamp, now: now)))" }
+                writer.add(1, event.type, event.reason, age, KubectlPrinters.eventSource(event), event.message)
+            }
+            return
+        }
+        // 1.6's DescribeEvents: first and last seen, count, source, sub-object path, then type.
+        writer.add(1, "FirstSeen", "LastSeen", "Count", "From", "SubObjectPath", "Type", "Reason", "Message")
+        writer.add(1, "---------", "--------", "-----", "----", "-------------", "--------", "------", "-------")
         for event in mine {
-            var age = era.age(event.lastTimestamp, now: now)
-            if event.count > 1 { age += " (x\(event.count) over \(era.age(event.firstTimestamp, now: now)))" }
-            let source = event.sourceHost.isEmpty || event.sourceComponent != "kubelet" ? event.sourceComponent : "kubelet, \(event.sourceHost)"
-            writer.add(1, event.type, event.reason, age, source, event.message)
+            writer.add(1, era.age(event.firstTimestamp, now: now), era.age(event.lastTimestamp, now: now), String(event.count),
+                       KubectlPrinters.eventSource(event), "", event.type, event.reason, event.message)
         }
     }
 }

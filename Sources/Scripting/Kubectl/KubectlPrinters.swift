@@ -70,9 +70,10 @@ enum KubectlPrinters {
         }
     }
 
-    /// `kubelet, node-1`: formatEventSource, the component and the host when there is one.
+    /// `kubelet, node-1`: formatEventSource, the component and the host when there is one. Only
+    /// kubelets set a host in their events' source; the model records one for every component.
     static func eventSource(_ event: Event) -> String {
-        event.sourceHost.isEmpty ? event.sourceComponent : "\(event.sourceComponent), \(event.sourceHost)"
+        event.sourceHost.isEmpty || event.sourceComponent != "kubelet" ? event.sourceComponent : "\(event.sourceComponent), \(event.sourceHost)"
     }
 
     private static func templateColumns(_ template: PodTemplateSpec, _ selector: LabelSelector) -> [String] {
