@@ -15,7 +15,8 @@ import Simulation
         #expect(try bank.lua("return mesh.restart('node-7')").hasPrefix("pod \"l5d-"), "\(replay)")
         try bank.advance("4m")
         let pods = try bank.kubectl("get pods -n linkerd -o wide")
-        let stuck = try #require(pods.split(separator: "\n").first { $0.contains(" node-7 ") && $0.contains("ContainerCreating") }, "\(pods); \(replay)")
+        let stuck = try #require(pods.split(separator: "\n").first { $0.split(separator: " ").contains("node-7") && $0.contains("ContainerCreating") },
+                                 "\(pods); \(replay)")
         let pod = String(stuck.split(separator: " ")[0])
 
         let journal = try NodeShellTests.sh(bank, "node-7", "journalctl -u kubelet -n 20")

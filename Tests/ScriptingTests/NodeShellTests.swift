@@ -61,9 +61,8 @@ import Simulation
         let uptime = try NodeShellTests.sh(bank, "node-1", "uptime")
         #expect(uptime.hasPrefix(" 13:56:00 up 5 min,  1 user,  load average: "), "\(uptime)")
         let hosts = try NodeShellTests.sh(bank, "bastion", "cat /etc/hosts")
-        let nodes = try bank.kubectl("get nodes -o wide")
-        let nodeAddress = try #require(nodes.split(separator: "\n").first { $0.hasPrefix("node-1 ") }?.split(separator: " ").first { $0.hasPrefix("10.0.") })
-        #expect(hosts.contains("\(nodeAddress)\tnode-1") && hosts.contains("\tetcd-3") && hosts.contains("\tbastion"), "\(hosts)\n\(nodes)")
+        let nodeAddress = try bank.lua("for _, a in ipairs(k8s.get('nodes', 'node-1').status.addresses) do if a.type == 'InternalIP' then return a.address end end")
+        #expect(hosts.contains("\(nodeAddress)\tnode-1") && hosts.contains("\tetcd-3") && hosts.contains("\tbastion"), "\(hosts)\nnode-1 reports \(nodeAddress)")
     }
 
     @Test func linkerdAdminMetricsAndDelegation() throws {
