@@ -429,17 +429,18 @@ public final class APIServer: SimProcess {
     // MARK: Bootstrap
 
     /// What a starting apiserver writes: the defaults every apiserver ensures (the system
-    /// namespaces and the `kubernetes` service), created only where absent, and, while the
-    /// cluster is still being installed, the installer's manifests (the scenario's initial
-    /// objects). Once any apiserver has written those, the installation is over: an apiserver
-    /// that restarts later re-creates nothing a person deleted, as objects live in etcd.
+    /// namespaces and the `kubernetes` service), created only where absent, and, as the cluster
+    /// is created, the installer's manifests (the scenario's initial objects): on every master's
+    /// first start, as an installer applies them on each master it brings up (the later ones
+    /// find them there). Once they are written, the installation is over: an apiserver that
+    /// restarts re-creates nothing a person deleted, as objects live in etcd.
     private func bootstrap() {
         var objects: [any APIObject] = ["default", "kube-system", "kube-public"].map { Namespace(metadata: ObjectMeta(name: $0)) }
         var kubernetes = Service(metadata: ObjectMeta(name: "kubernetes", namespace: "default", labels: ["component": "apiserver", "provider": "kubernetes"]),
                                  ports: [ServicePort(name: "https", port: 443, targetPort: "443")], selector: [:])
         kubernetes.clusterIP = cluster.configuration.serviceAddress(1)
         objects.append(kubernetes)
-        let installing = !cluster.isInstalled
+        let installing = incarnation == 1 || !cluster.isInstalled
         if installing { objects += cluster.configuration.initialObjects }
         createInOrder(objects[...]) { [weak self] in
             if installing { self?.cluster.finishInstallation() }
