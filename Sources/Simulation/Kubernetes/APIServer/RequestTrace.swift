@@ -16,7 +16,6 @@ extension APIServer {
     func traced(_ request: APIRequest, _ reply: @escaping (Result<APIResponse, APIError>) -> Void)
         -> (Result<APIResponse, APIError>) -> Void {
         let started = world.now
-        let startedWall = world.wallMicroseconds
         let expected = incarnation
         return { [weak self] result in
             if let self, self.isCurrent(expected) {
@@ -24,7 +23,9 @@ extension APIServer {
                     self.log(.error, "status.go:62] apiserver received an error that is not an metav1.Status: \(message)")
                 }
                 let took = self.world.now - started
-                if took >= APIServer.traceThreshold { self.logTrace(request, startedWall: startedWall, took: took, succeeded: result.isSuccess) }
+                if took >= APIServer.traceThreshold {
+                    self.logTrace(request, startedWall: self.world.wallMicroseconds - took, took: took, succeeded: result.isSuccess)
+                }
             }
             reply(result)
         }
