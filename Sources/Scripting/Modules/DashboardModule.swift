@@ -37,7 +37,7 @@ enum DashboardModule {
         let firing = Telemetry.of(world).alerts.firing
         lines.append(firing.isEmpty ? "no alerts firing" : "FIRING (\(firing.count))")
         for alert in firing {
-            let since = world.calendarStart.adding(alert.firingSince ?? alert.pendingSince).clock
+            let since = TimeFields.clock(alert.firingSince ?? alert.pendingSince, in: world)
             lines.append("  \(pad(alert.severity.rawValue, 7)) \(alert.name)  since \(since)  \(alert.summary)")
         }
         return lines.joined(separator: "\n")

@@ -31,7 +31,12 @@ enum MeshModule {
             return try pushRoutes(mesh.routes(onNode: node, to: service), node: node, service: service, call: call)
         }
         runtime.define("mesh.discovery", usage: "mesh.discovery(node)",
-                       "that linkerd's view of each namespace: {namespace, state, services, error, last_change}") { call in
+                       "that linkerd's view of each namespace: {namespace, state, services, error, last_change, last_change_age}",
+                       details: """
+                       state: listing, watching, failed (no cache) or retrying (a warm cache kept while lists or watches fail).
+                       last_change: the clock when what it believes about the namespace last changed ("14:18:05"; see help("sim") on times);
+                       last_change_age: seconds since then. Both nil if it never learnt anything.
+                       """) { call in
             let mesh = try requireMesh(call, world)
             let node = try nodeName(call, 1, mesh: mesh)
             guard let proxy = mesh.proxy(onNode: node) else { return call.fail("no linkerd has run on \(node)") }
@@ -138,7 +143,7 @@ enum MeshModule {
         table["state"] = .string(namespace.state)
         table["services"] = .integer(Int64(namespace.serviceCount))
         table["error"] = namespace.error.map { .string($0) } ?? .nil
-        table["last_change"] = namespace.lastChange.map { .number(world.scriptSeconds($0)) } ?? .nil
+        TimeFields.set("last_change", namespace.lastChange, in: &table, world: world)
         table["null_pointer_exceptions"] = .integer(Int64(namespace.nullPointerCount))
         return .table(table)
     }
