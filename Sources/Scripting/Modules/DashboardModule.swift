@@ -45,7 +45,12 @@ enum DashboardModule {
         lines.append("")
         let running = engine.mesh.proxies.filter(\.isRunning).count
         let failing = engine.mesh.proxies.reduce(0) { $0 + $1.failedNamespaceCount }
-        lines.append("card stand-in: \(engine.isStandInEnabled ? "ON" : "off")    linkerd: \(running)/\(engine.mesh.proxies.count) running, \(failing) namespace discoveries failing")
+        var status = "card stand-in: \(engine.isStandInEnabled ? "ON" : "off")    linkerd: \(running)/\(engine.mesh.proxies.count) running, \(failing) namespace discoveries failing"
+        if let platform = world.component(StandalonePlatform.self) {
+            let inService = platform.instances.filter(\.isInService).count
+            status += "    \(platform.name) platform: \(inService)/\(platform.instances.count) hosts in service"
+        }
+        lines.append(status)
         let firing = Telemetry.of(world).alerts.firing
         lines.append(firing.isEmpty ? "no alerts firing" : "FIRING (\(firing.count))")
         for alert in firing {

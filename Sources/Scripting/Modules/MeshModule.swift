@@ -94,7 +94,11 @@ enum MeshModule {
             throw call.argumentError(index, "expected \"namespace/service\", such as \"payments/transaction-processor\"; got \(LuaValue.quote(text))")
         }
         guard mesh.configuration.routedNamespaces.contains(service.namespace) else {
-            throw call.argumentError(index, "linkerd does not route namespace \(LuaValue.quote(service.namespace)); it routes \(mesh.configuration.routedNamespaces.joined(separator: ", "))")
+            var message = "linkerd does not route namespace \(LuaValue.quote(service.namespace)); it routes \(mesh.configuration.routedNamespaces.joined(separator: ", "))"
+            if let platform = standalonePlatform(running: service, in: world(runtime)) {
+                message += "; \(service.namespace) runs on the \(platform.name) platform (\(platform.instances.map(\.host.name).joined(separator: ", "))), outside Kubernetes and linkerd"
+            }
+            throw call.argumentError(index, message)
         }
         let known = world(runtime).component(TrafficEngine.self)?.catalog.index(of: service) != nil
             || mesh.cluster.firstRunningAPIServer?.cachedObject(.services, namespace: service.namespace, name: service.name) != nil
@@ -105,6 +109,13 @@ enum MeshModule {
     }
 
     private static func world(_ runtime: ScriptRuntime) -> World { runtime.world }
+
+    /// The standalone platform whose services include that namespace's, if any.
+    private static func standalonePlatform(running service: ServiceReference, in world: World) -> StandalonePlatform? {
+        guard let platform = world.component(StandalonePlatform.self), let catalog = world.component(TrafficEngine.self)?.catalog,
+              catalog.services.contains(where: { $0.reference.namespace == service.namespace && $0.platform == platform.name }) else { return nil }
+        return platform
+    }
 
     // MARK: Results
 
