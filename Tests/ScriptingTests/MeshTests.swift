@@ -52,7 +52,7 @@ import Simulation
     @Test(arguments: [("0.9.1", "1.6", true), ("1.0.0", "1.6", false), ("0.9.1", "1.5", false)])
     func aRestartedLinkerdListsANamespaceHoldingAServiceWithNoEndpoints(linkerd: String, kubernetes: String, throwsNullPointer: Bool) throws {
         let bank = try BankSession("mini-bank", seed: 5, options: ["linkerd": linkerd, "kubernetes": kubernetes])
-        #expect(try bank.kubectl("scale deployment new-feature -n accounts --replicas=0") == "deployment.apps/new-feature scaled")
+        #expect(try bank.kubectl("scale deployment new-feature -n accounts --replicas=0") == "deployment \"new-feature\" scaled")
         try bank.advance("1m")
         #expect(try bank.successRate("card_payments", over: "30s") > 0.99, "linkerds with a warm cache are not hit")
         #expect(try bank.lua("return mesh.restart('node-1')").hasSuffix("deleted"))
@@ -110,7 +110,7 @@ import Simulation
         #expect(screen.contains("PLATFORM: answered by the platform itself, what the pages judge"))
         #expect(try bank.lua("for _, a in ipairs(alerts.firing()) do if a.name == 'CardPaymentsFailing' then return a.summary end end")
                     .contains("the platform answered only 0.0"), "the page still fires on the platform's own view")
-        #expect(try bank.kubectl("rollout undo deployment/authoriser -n cards") == "deployment.apps/authoriser rolled back")
+        #expect(try bank.kubectl("rollout undo deployment/authoriser -n cards") == "deployment \"authoriser\" rolled back")
         try bank.advance("3m")
         #expect(try bank.number("local s = metrics.query('platform_success_rate', {class = 'card_payments'}, '10s')[1].samples return s[#s].v") > 0.99)
         #expect(bank.notices().contains { $0.contains("RESOLVED CardPaymentsFailing") })

@@ -35,7 +35,7 @@ import Simulation
         try bank.lua("resize()")
         try bank.advance("15m")
         try bank.lua("sim.skip_calendar('2017-10-26 16:00')")
-        #expect(try bank.kubectl("scale deployment overdraft-alerts -n current-account --replicas=0") == "deployment.apps/overdraft-alerts scaled", "\(replay)")
+        #expect(try bank.kubectl("scale deployment overdraft-alerts -n current-account --replicas=0") == "deployment \"overdraft-alerts\" scaled", "\(replay)")
         try bank.advance("10m")
         // Read from etcd itself: an apiserver whose Endpoints client is stuck still serves the old object.
         let stored = try bank.lua("return etcdctl('get /registry/endpoints/current-account/overdraft-alerts --print-value-only')")
@@ -103,7 +103,7 @@ import Simulation
         #expect(try MonzoOutageTests.payments(bank) < 0.75, "\(replay)")
         #expect(try bank.successRate("prepaid_card_payments", over: "30s") > 0.99, "\(replay)")
         #expect(try bank.successRate("feed_balance", over: "30s") > 0.99, "the app does not call the deployed service; \(replay)")
-        #expect(try bank.kubectl("rollout undo deployment/transaction-processor -n payments") == "deployment.apps/transaction-processor rolled back")
+        #expect(try bank.kubectl("rollout undo deployment/transaction-processor -n payments") == "deployment \"transaction-processor\" rolled back")
         try bank.advance("6m")
         // 14:18: rolling back did not help; linkerds route to addresses where nothing runs.
         #expect(try MonzoOutageTests.payments(bank) < 0.75, "the rollback made new pods too; \(replay)")
