@@ -13,6 +13,6 @@ extension World {
     public func skipCalendar(by span: SimTime) {
         precondition(span >= 0, "the calendar only moves forward")
         component(KubernetesCluster.self)?.calendarWillSkip(by: span)
-        calendarStart = calendarStart.adding(span)
+        recordCalendarSkip(by: span)
     }
 }
