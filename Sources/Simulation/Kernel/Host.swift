@@ -20,6 +20,10 @@ public final class Host {
         weak var process: SimProcess?
         init(_ process: SimProcess) { self.process = process }
     }
+    /// What its units and systemd wrote (`journalctl`).
+    public let journal = Journal()
+    /// When it last booted, in wall-clock microseconds (`uptime`).
+    public internal(set) var bootedAtWallMicroseconds: Int64 = 0
 
     init(name: String, zone: String) {
         self.name = name
@@ -36,5 +40,6 @@ public final class Host {
         hasher.combine(zone)
         hasher.combine(isUp)
         hasher.combine(processes.map(\.name))
+        journal.stableHash(into: &hasher)
     }
 }
