@@ -1,3 +1,4 @@
+import Scripting
 import Simulation
 
 /// A guided lab, as read and checked from its folder `Labs/<id>/`: what `firedrill labs` lists and
@@ -66,22 +67,27 @@ public struct LabTiming: Sendable, Equatable {
 }
 
 /// Whether the trainee may call `sim.advance`, as the lab's `time.advance` field says:
-/// `false` (time follows the wall clock only), `true`, or a duration such as `"5m"`, the longest
-/// single jump allowed.
+/// `false` (time follows the wall clock only), `true`, or a duration such as `"5m"`, the most one
+/// command may move the clock (`sim.advance` and every wait in it together).
 public enum AdvancePermission: Sendable, Equatable {
     case never
     case always
     case upTo(SimTime)
 
-    /// Why `sim.advance(span)` is refused in this lab, or nil if it is allowed.
-    public func refusal(for span: SimTime) -> String? {
+    /// How long commands may wait for answers where `sim.advance` is not allowed: a request
+    /// that hits a stuck apiserver waits out its minute, a few of them fit, a loop does not.
+    public static let waitingWithoutAdvance = Span.minutes(5)
+
+    /// The cap the runtime enforces for this permission.
+    public var commandTimeCap: CommandTimeCap {
         switch self {
-        case .always: return nil
+        case .always:
+            return .unlimited
         case .never:
-            return "sim.advance is not allowed in this lab: simulated time follows the wall clock, as it would on call"
+            return CommandTimeCap(allowsAdvance: false, limit: AdvancePermission.waitingWithoutAdvance,
+                                  advanceRefusal: "sim.advance is not allowed in this lab: simulated time follows the wall clock, as it would on call")
         case .upTo(let limit):
-            guard span > limit else { return nil }
-            return "sim.advance can move at most \(Span.describe(limit)) at a time in this lab (asked for \(Span.describe(span)))"
+            return CommandTimeCap(allowsAdvance: true, limit: limit)
         }
     }
 }

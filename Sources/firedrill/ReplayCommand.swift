@@ -33,9 +33,13 @@ struct ReplayCommand: ParsableCommand {
     var noHistory = false
 
     func validate() throws {
-        if let until, LabMoment.parse(until) == nil {
+        guard let until else { return }
+        let pastTheEnd = ValidationError("--until '\(until)' is past the end of any session (\(Span.describe(LabSession.longestSession)) after arrival)")
+        if until.hasPrefix("+"), Span.read(String(until.dropFirst())) == .tooLong { throw pastTheEnd }
+        guard let moment = LabMoment.parse(until) else {
             throw ValidationError("--until '\(until)' is not a time; write HH:MM, HH:MM:SS or +10m")
         }
+        if case .afterArrival(let span) = moment, span > LabSession.longestSession { throw pastTheEnd }
     }
 
     func run() throws {

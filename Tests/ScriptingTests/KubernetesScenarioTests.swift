@@ -245,7 +245,7 @@ import Simulation
     @Test func waitingCommandsDoNotWaitWhereTheLabForbidsMovingTime() throws {
         let session = try OperatorSession()
         try session.advance("60s")
-        session.runtime.advanceRefusal = { span in span > Span.seconds(5) ? "sim.advance can move at most 5s at a time in this lab" : nil }
+        session.runtime.commandTimeCap = CommandTimeCap(allowsAdvance: false, limit: Span.minutes(5))
         #expect(try session.kubectl("scale deploy web --replicas=5") == "deployment.apps/web scaled")
         let status = try session.kubectl("rollout status deploy/web")
         #expect(!status.contains("\n"), "one line, as with --watch=false: \(status)")

@@ -31,27 +31,16 @@ struct KubeSession {
         return answer ?? .failure(.unavailable("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
     }
 
-    /// Runs the world until `done` holds or `limit` passes; a failing Lua callback or an interrupt
-    /// stops it with that error, as `sim.advance` would.
+    /// Runs the world until `done` holds or `limit` passes; a failing Lua callback, an interrupt
+    /// or the watchdog stops it with that error, as `sim.advance` would, and so does running out
+    /// of what one command may let pass in a lab (see `ScriptRuntime.wait`).
     func wait(upTo limit: SimTime, until done: () -> Bool) throws {
-        if done() { return }
-        let errorsBefore = runtime.callbackErrors.count
-        withoutActuallyEscaping(done) { done in
-            _ = world.run(until: world.now + limit) {
-                done() || runtime.callbackErrors.count > errorsBefore || runtime.lua.isInterruptRequested
-            }
-        }
-        if runtime.lua.isInterruptRequested {
-            throw LuaError(kind: .interrupted, message: "interrupted at \(world.calendarNow.clock)")
-        }
-        if runtime.callbackErrors.count > errorsBefore {
-            throw runtime.callbackErrors.remove(at: errorsBefore)
-        }
+        try runtime.wait(upTo: limit, for: "kubectl", until: done)
     }
 
     /// Whether a command may wait this long on its own account (`rollout status`, `delete`): not
-    /// where a lab refuses to let time move by that much.
-    func mayWait(_ span: SimTime) -> Bool { runtime.advanceRefusal?(span) == nil }
+    /// where a lab refuses to let time move, nor past what this command may still let pass.
+    func mayWait(_ span: SimTime) -> Bool { runtime.mayWait(span) }
 
     func get(_ resource: Resource, namespace: String, name: String) throws -> Result<any APIObject, APIError> {
         try call(.get(resource, namespace: resource.isNamespaced ? namespace : "", name: name)).map { $0.object! }

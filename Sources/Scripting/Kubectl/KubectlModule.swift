@@ -14,8 +14,8 @@ enum KubectlModule {
                        Every command lets simulated time run while the apiserver answers, so graders use k8s.get;
                        commands that wait in real kubectl (rollout status, delete, drain) wait where the lab lets time move.
                        """, mutates: true) { [unowned runtime] call in
-            let command = try call.string(1)
-            let stdin = try call.optionalString(2)
+            let command = try call.string(1, maximumBytes: 64 << 10)
+            let stdin = call.isNil(2) ? nil : try call.string(2, maximumBytes: ManifestLimits.maximumBytes)
             switch try run(command, stdin: stdin, runtime: runtime) {
             case .success(let text):
                 call.push(string: text)

@@ -47,8 +47,7 @@ enum KubeModule {
             let session = try openSession(call, runtime)
             let resource = try resource(call, 1)
             let name = try call.string(2)
-            let replicas = try call.integer(3)
-            guard replicas >= 0 else { throw call.argumentError(3, "replicas must not be negative") }
+            let replicas = try ScriptBounds.integer(call, 3, "replicas", in: 0...WorkloadValidation.maximumReplicas)
             guard resource == .deployments || resource == .replicasets else { throw call.argumentError(1, "only deployments and replicasets scale") }
             let namespace = try options(call, 4).namespace ?? "default"
             let result = try session.call(.patch(resource, namespace: namespace, name: name, { (object: inout any APIObject) throws(APIError) in

@@ -27,6 +27,15 @@ public struct MVCCStore: Equatable, Sendable {
     public var databaseSizeBytes: Int { 20_480 + writtenBytes }
     /// Most operations one transaction may hold (etcd's `--max-txn-ops` default).
     public static let maximumOperationsPerTransaction = 128
+    /// Bytes of keys and values the kept history holds, as `write`, `tombstone` and compaction
+    /// account them: what the quota below bounds.
+    public private(set) var storedBytes = 0
+    /// The backend quota: once the kept history would pass it, writes fail with etcd's "database
+    /// space exceeded" until compaction frees room. Real etcd defaults to 2 GiB of database; a
+    /// simulated member keeps its history in the host's memory, so it stops far earlier, where
+    /// no platform's own writes reach between the apiservers' five-minute compactions.
+    public static let defaultQuotaBytes = 256 << 20
+    public var quotaBytes = MVCCStore.defaultQuotaBytes
 
     public init() {}
 
@@ -124,6 +133,7 @@ public struct MVCCStore: Equatable, Sendable {
         let succeeded = request.compares.allSatisfy(holds)
         let operations = succeeded ? request.success : request.failure
         try checkNoDuplicateWrites(operations)
+        try checkQuota(operations)
         let writeRevision = revision + 1
         var wrote = false
         var responses: [ResponseOperation] = []
@@ -145,6 +155,13 @@ public struct MVCCStore: Equatable, Sendable {
         }
         if wrote { revision = writeRevision }
         return TxnResponse(header: ResponseHeader(revision: revision), succeeded: succeeded, responses: responses)
+    }
+
+    private func checkQuota(_ operations: [RequestOperation]) throws(EtcdError) {
+        var adding = 0
+        for case .put(let key, let value, _) in operations { adding += key.utf8.count + value.utf8.count + 64 }
+        guard adding > 0, storedBytes + adding > quotaBytes else { return }
+        throw .invalid("mvcc: database space exceeded")
     }
 
     private func checkNoDuplicateWrites(_ operations: [RequestOperation]) throws(EtcdError) {
@@ -180,6 +197,7 @@ public struct MVCCStore: Equatable, Sendable {
         let keyValue = KeyValue(key: key, value: value, createRevision: previous?.createRevision ?? writeRevision,
                                 modRevision: writeRevision, version: (previous?.version ?? 0) + 1, lease: lease)
         writtenBytes += key.utf8.count + value.utf8.count + 64
+        storedBytes += key.utf8.count + value.utf8.count + 64
         if appendVersion(Version(revision: writeRevision, keyValue: keyValue), of: key) {
             orderedKeys.insert(key, at: lowerBound(key))
         }
@@ -201,6 +219,7 @@ public struct MVCCStore: Equatable, Sendable {
     private mutating func tombstone(_ previous: KeyValue, at writeRevision: Int64) {
         history[previous.key, default: []].append(Version(revision: writeRevision, keyValue: nil))
         writtenBytes += previous.key.utf8.count + 64
+        storedBytes += previous.key.utf8.count + 64
         let deleted = KeyValue(key: previous.key, value: "", createRevision: 0, modRevision: writeRevision, version: 0)
         events.append(WatchEvent(kind: .delete, keyValue: deleted, previous: previous))
     }
@@ -234,11 +253,20 @@ public struct MVCCStore: Equatable, Sendable {
         guard var versions = history.removeValue(forKey: key) else { return false }
         let firstLater = versions.firstIndex { $0.revision > target } ?? versions.count
         let inForce = firstLater > 0 ? versions[firstLater - 1] : nil
+        for version in versions[..<firstLater] { storedBytes -= MVCCStore.bytes(of: version, key: key) }
         versions.removeFirst(firstLater)
-        if let inForce, inForce.keyValue != nil { versions.insert(inForce, at: 0) }
+        if let inForce, inForce.keyValue != nil {
+            versions.insert(inForce, at: 0)
+            storedBytes += MVCCStore.bytes(of: inForce, key: key)
+        }
         guard !versions.isEmpty else { return true }
         history[key] = versions
         return false
+    }
+
+    /// What a version counts towards `storedBytes`, as `write` and `tombstone` added it.
+    private static func bytes(of version: Version, key: String) -> Int {
+        key.utf8.count + (version.keyValue?.value.utf8.count ?? 0) + 64
     }
 
     /// Compaction by its definition, visiting every key: the reference the tests hold `compact`

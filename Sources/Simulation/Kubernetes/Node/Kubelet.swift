@@ -406,7 +406,8 @@ public final class Kubelet: SimProcess {
         for container in worker.containers where container.isRunning {
             recorder.normal(worker.pod.reference, "Killing", "Killing container with id docker://\(container.spec.name):Need to kill Pod")
         }
-        let grace = Span.seconds(worker.pod.metadata.deletionGracePeriodSeconds ?? 30)
+        // The period comes from the object, which a manifest may have set to anything.
+        let grace = max(0, Span.secondsIfRepresentable(worker.pod.metadata.deletionGracePeriodSeconds ?? 30) ?? Span.maximum)
         later(worker, min(grace, seconds(0.5...2.0))) { [unowned self] in
             stopContainers(worker)
             let now = Timestamp(world)
