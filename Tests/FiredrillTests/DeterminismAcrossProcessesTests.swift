@@ -28,4 +28,23 @@ import Testing
         #expect(first.standardOutput == second.standardOutput,
                 "\(name) printed differently in two processes:\n\(first.standardOutput)\n---\n\(second.standardOutput)")
     }
+
+    /// The issue's session: graded ten times, it scored 10/10 four times and 3/10 six, because
+    /// the trainee's command branched on `next`. Now every process grades it alike.
+    @Test func aSessionThatBranchesOnNextGradesTheSameInEveryProcess() throws {
+        let path = try CommandRunner.scratchDirectory().appendingPathComponent("branches.jsonl").path
+        let input = """
+            local names = {alpha = 1, bravo = 2, charlie = 3, delta = 4, echo = 5, foxtrot = 6} if next(names) == "alpha" then function drill_check() return #faults.active() > 0 end end
+            sim.when(function() return sim.clock() >= "09:10:00" end, function() faults.partition{"eu-west-1c"} end)
+            sim.advance("10m")
+            faults.heal()
+            status_page("Drill: eu-west-1c is cut off at 09:10; drill_check() says when.")
+
+            """
+        let recorded = try CommandRunner.run(["lab", "write-a-drill", "--session", path], input: input)
+        #expect(recorded.status == 0, "\(recorded.standardError)")
+        let grades = try (0..<3).map { _ in try CommandRunner.run(["grade", path, "--format", "json"]).standardOutput }
+        #expect(grades.allSatisfy { $0 == grades[0] }, "\(grades)")
+        #expect(grades[0].contains("\"score\" : 10") || grades[0].contains("\"score\":10"), "\(grades[0])")
+    }
 }

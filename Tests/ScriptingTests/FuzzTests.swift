@@ -28,7 +28,8 @@ import Simulation
     @Test func hostileCallsEndInLuaErrorsAndLeaveTheStateUsable() throws {
         var tried = 0
         for seed in FuzzTests.seeds {
-            print("fuzz seed \(seed)")
+            // Unbuffered, so that a crash leaves the seed that caused it as the last line.
+            FileHandle.standardError.write(Data("fuzz seed \(seed)\n".utf8))
             tried += try FuzzTests.run(seed: seed)
         }
         print("fuzz: \(tried) calls over \(FuzzTests.seeds.count) seeds")

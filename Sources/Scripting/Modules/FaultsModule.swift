@@ -80,6 +80,9 @@ enum FaultsModule {
         return groups
     }
 
+    /// The longest delay a clog may add.
+    static let longestDelay = Span.days(1)
+
     static func clog(_ call: LuaCall, world: World) throws -> Clog {
         let table = try call.table(1)
         let known: Set<String> = ["from", "to", "delay", "drop", "one_way"]
@@ -100,8 +103,15 @@ enum FaultsModule {
             guard let span = Span.parse(text) else { throw call.argumentError(1, "invalid delay \(LuaValue.quote(text))") }
             delay = span
         case let value:
-            guard let seconds = value.numberValue, seconds >= 0 else { throw call.argumentError(1, "delay must be a duration") }
-            delay = Span.fromSeconds(seconds)
+            guard let seconds = value.numberValue, seconds >= 0, let span = Span.fromSecondsIfRepresentable(seconds) else {
+                throw call.argumentError(1, "delay must be a duration")
+            }
+            delay = span
+        }
+        // A message held up longer than this is as good as dropped; the bound keeps delivery
+        // times far from overflowing.
+        guard delay <= FaultsModule.longestDelay else {
+            throw call.argumentError(1, "delay must be at most \(Span.describe(FaultsModule.longestDelay)); use drop = 1 to lose messages")
         }
         let drop = (table["drop"] ?? .nil).numberValue ?? 0
         guard (0...1).contains(drop) else { throw call.argumentError(1, "drop must be a probability between 0 and 1") }

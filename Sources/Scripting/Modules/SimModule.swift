@@ -23,6 +23,10 @@ enum SimModule {
         }
         runtime.define("sim.advance", usage: "sim.advance(d)",
                        "let simulated time pass: d is seconds or \"90s\", \"5m\", \"1h30m\"",
+                       details: """
+                       At most 100 years at once, and never past the end of 9999. A lab may cap how far one command moves
+                       the clock, sim.advance and every command that waits together. Not from inside a timer's callback.
+                       """,
                        mutates: true) { [unowned runtime] call in
             let span = try duration(call, 1)
             if runtime.isRunningCallback {
@@ -63,7 +67,9 @@ enum SimModule {
             return 1
         }
         runtime.define("sim.every", usage: "sim.every(d, fn)",
-                       "run fn every d of simulated time until it returns false or is cancelled; returns an id", mutates: true) { [unowned runtime] call in
+                       "run fn every d of simulated time until it returns false or is cancelled; returns an id",
+                       details: "d is at least 100ms. A world holds at most 10,000 timers; one command runs at most 100,000 callbacks.",
+                       mutates: true) { [unowned runtime] call in
             let period = try duration(call, 1)
             guard period >= CommandBounds.shortestPeriod else {
                 throw call.argumentError(1, "period must be at least \(Span.describe(CommandBounds.shortestPeriod)); got \(Span.describe(period))")
