@@ -19,6 +19,9 @@ typedef struct fd_block_header {
 
 #define FD_HEADER_SIZE sizeof(fd_block_header)
 
+/// Above this a string block holds a long string (Lua interns strings of up to 40 bytes).
+#define FD_LONG_STRING_BYTES 128
+
 fd_context *fd_context_of(lua_State *L) {
     return *(fd_context **)lua_getextraspace(L);
 }
@@ -49,9 +52,15 @@ static void *fd_allocate(void *ud, void *pointer, size_t old_size, size_t new_si
     }
     char *resized = realloc(block, wanted);
     if (resized == NULL) return NULL;
-    // Allocating is work too: `..` on a big string copies it in one VM instruction. What the
-    // state allocates is charged to the budget, which the next hook call enforces.
-    if (wanted > previous) context->instructions_used += (long long)((wanted - previous) / FD_COST_ALLOCATED_BYTES_PER_UNIT);
+    // Making a long string is work too: `..` on a big string copies it in one VM instruction.
+    // Its size is charged to the budget, which the next hook call enforces. Only long strings:
+    // they are made afresh every time, so the charge is the same in every process, whereas
+    // when a table's parts grow, and so when garbage is collected, depends on Lua's string
+    // hash, which is seeded per process; a budget that counted those would stop a command at
+    // a different instruction in another process.
+    if (block == NULL && old_size == LUA_TSTRING && new_size > FD_LONG_STRING_BYTES) {
+        context->instructions_used += (long long)(new_size / FD_COST_ALLOCATED_BYTES_PER_UNIT);
+    }
     if (block == NULL) {
         // For a new block Lua passes the kind of object in `old_size`.
         ((fd_block_header *)resized)->identity = fd_is_object_tag(old_size) ? ++context->next_identity : 0;

@@ -16,7 +16,7 @@
 /// few nanoseconds; these keep a budget of a few hundred million instructions to a few seconds
 /// whatever the mix of Lua and library work.
 #define FD_COST_BYTES_PER_UNIT 16      /* copying or scanning bytes */
-#define FD_COST_ALLOCATED_BYTES_PER_UNIT 64 /* allocating (the allocator charges every growth) */
+#define FD_COST_ALLOCATED_BYTES_PER_UNIT 64 /* making long strings (the allocator charges them) */
 #define FD_COST_PER_ELEMENT 4          /* reading or writing a table slot */
 #define FD_COST_PER_COMPARISON 8       /* a sort or key comparison */
 #define FD_COST_PER_MATCH_STEP 2       /* one step of the pattern matcher */

@@ -47,4 +47,21 @@ import Testing
         #expect(grades.allSatisfy { $0 == grades[0] }, "\(grades)")
         #expect(grades[0].contains("\"score\" : 10") || grades[0].contains("\"score\":10"), "\(grades[0])")
     }
+
+    /// Where the budget stops a command must not depend on the process either: what the command
+    /// did before the stop stays in the world. This one churns a table (deleting keys makes
+    /// Lua's table growth follow its per-process string hash) and moves the world as it goes.
+    @Test func theBudgetStopsACommandAtTheSameInstructionInEveryProcess() throws {
+        let input = """
+            count = 0
+            local t = {} while true do count = count + 1 t["k" .. count] = count if count % 3 == 0 then t["k" .. (count - 1)] = nil end if count % 5000 == 0 then sim.advance(1) end end
+            print(count, sim.clock(), sim.digest())
+
+            """
+        let runs = try (0..<2).map { _ in
+            try CommandRunner.run(["repl", "--seed", "3", "--instruction-limit", "3000000"], input: input)
+        }
+        #expect(runs[0].standardOutput.contains("instruction budget exhausted"), "\(runs[0].standardOutput)")
+        #expect(runs[0].standardOutput == runs[1].standardOutput, "\(runs[0].standardOutput)\n---\n\(runs[1].standardOutput)")
+    }
 }
