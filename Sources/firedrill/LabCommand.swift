@@ -65,7 +65,7 @@ struct LabCommand: ParsableCommand {
         switch lab.timing.advance {
         case .never: advance = "sim.advance is not allowed"
         case .always: advance = "sim.advance is allowed"
-        case .upTo(let limit): advance = "sim.advance may skip up to \(Span.describe(limit)) at a time"
+        case .upTo(let limit): advance = "one command may move the clock up to \(Span.describe(limit))"
         }
         print("""
         \(lab.title) — \(lab.difficulty.rawValue), about \(lab.minutes) minutes

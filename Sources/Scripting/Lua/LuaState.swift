@@ -5,8 +5,9 @@ import Simulation
 /// Limits that keep a script from taking the host down with it.
 public struct LuaLimits: Sendable, Equatable {
     /// VM instructions one command may run (0: unlimited). The work of library functions written
-    /// in C (patterns, sorting, copying) and what the script allocates count too, converted to
-    /// instructions, so a budget is a bound on time whatever the script does.
+    /// in C (patterns, sorting, copying, the long strings a script makes) counts too, converted
+    /// to instructions, so a budget bounds time whatever the script does; only work that every
+    /// process does alike is counted, so a budget stops a command at the same point every time.
     public var instructions: Int64
     /// Bytes the state may hold (0: unlimited).
     public var memoryBytes: Int
@@ -93,8 +94,8 @@ public final class LuaState {
 
     /// What the current command may still print.
     public var remainingOutputBytes: Int { max(0, limits.outputBytes - outputBytesUsed) }
-    /// The limits in force. Setting invalid ones (see `LuaLimits.problem`) is a programmer error;
-    /// `init` refuses them with an error.
+    /// The limits in force. `init` refuses limits it cannot enforce (see `LuaLimits.problem`);
+    /// set later, they become the strictest ones instead.
     public var limits: LuaLimits {
         didSet {
             if limits.problem != nil { limits = limits.strictest }
@@ -178,11 +179,6 @@ public final class LuaState {
     /// point of view, since it only sets a flag.
     public func requestInterrupt() { fd_request_interrupt(context) }
 
-    /// True once an interrupt was requested during the current top-level call.
-    public var isInterruptRequested: Bool {
-        context.pointee.interrupt_requested != 0 || context.pointee.stop_reason == Int32(FD_STOP_INTERRUPT)
-    }
-
     /// Why the running command must stop now (Ctrl-C, or the wall-clock watchdog), as the error
     /// to raise; nil while it may go on. Host loops that run no Lua (the world's event loop) ask
     /// this between events, since Lua's hook cannot.
@@ -232,9 +228,6 @@ public final class LuaState {
     public var interruptFlagAddress: UnsafeMutablePointer<sig_atomic_t> {
         UnsafeMutablePointer(mutating: fd_interrupt_flag(context))
     }
-
-    /// The instructions the current command has used so far (VM instructions and charges).
-    public var instructionsUsed: Int64 { context.pointee.instructions_used }
 
     private func loadChunk(_ code: String, chunkName: String) throws {
         var code = code
@@ -695,7 +688,7 @@ public final class LuaState {
     /// addresses (`tostring`, `next`, `pairs`, `load`, `pcall`, patterns, `sort` ...).
     static let sandboxPrelude = """
     local type, rawget, select, error = type, rawget, select, error
-    local concat, rawsetmetatable, tostring = table.concat, setmetatable, tostring
+    local concat, rawsetmetatable, tostring, gsub = table.concat, setmetatable, tostring, string.gsub
     local write = __firedrill_write
     __firedrill_write = nil
     -- Lua runs xpcall's handler before unwinding, with hooks still off when the error came from
@@ -717,12 +710,17 @@ public final class LuaState {
       end
       return rawsetmetatable(t, metatable)
     end
+    -- A refusal (the output limit) points at the line that printed, not at this prelude.
+    local function emit(text)
+      local ok, message = rawpcall(write, text)
+      if not ok then error((gsub(message, "^sandbox:%d+: ", "")), 3) end
+    end
     print = function(...)
       -- One value (a command's output, often large) is written as it is, not copied.
-      if select('#', ...) == 1 then return write(tostring((...))) end
+      if select('#', ...) == 1 then emit(tostring((...))) return end
       local parts = {}
       for index = 1, select('#', ...) do parts[index] = tostring((select(index, ...))) end
-      write(concat(parts, "\\t"))
+      emit(concat(parts, "\\t"))
     end
     """
 }
