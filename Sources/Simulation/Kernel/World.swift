@@ -37,6 +37,23 @@ public final class World {
     /// The calendar time now, for display.
     public var calendarNow: CalendarTime { calendarStart.adding(now) }
 
+    /// Every calendar skip so far (`skipCalendar`), in order: from `time` on, the calendar reads
+    /// `span` later than simulated time alone would say.
+    public private(set) var calendarSkips: [(time: SimTime, span: SimTime)] = []
+
+    /// The calendar as it read at a past moment: `calendarStart` less the skips made since. A
+    /// moment before a two-week skip shows two weeks ago, as its log lines and timestamps did.
+    public func calendar(at time: SimTime) -> CalendarTime {
+        let skippedSince = calendarSkips.reduce(SimTime(0)) { $0 + ($1.time > time ? $1.span : 0) }
+        return calendarStart.adding(time - skippedSince)
+    }
+
+    /// Moves the calendar forward from now on; `skipCalendar` says when that is honest.
+    func recordCalendarSkip(by span: SimTime) {
+        calendarSkips.append((now, span))
+        calendarStart = calendarStart.adding(span)
+    }
+
     /// The moment the scenario was handed over, after its warm-up. Scripts count time from here:
     /// `sim.now()` is 0 when a trainee arrives, and `sim.at(60, ...)` means a minute later.
     public private(set) var origin: SimTime = 0
@@ -119,6 +136,7 @@ public final class World {
     public func addHost(_ name: String, zone: String) -> Host {
         precondition(hosts[name] == nil, "host \(name) added twice")
         let host = Host(name: name, zone: zone)
+        host.bootedAtWallMicroseconds = wallMicroseconds
         hosts[name] = host
         return host
     }
@@ -140,7 +158,9 @@ public final class World {
     @discardableResult
     public func start(_ process: SimProcess) -> Bool {
         guard process.host.isUp, !process.isRunning else { return false }
+        journalUnitStart(of: process, programRunning: false)
         process.start()
+        journalUnitStart(of: process, programRunning: true)
         return true
     }
 
@@ -148,6 +168,7 @@ public final class World {
     /// not receive; an ungraceful one (kill -9 of a host) leaves them for peers to discover.
     public func stop(_ process: SimProcess, graceful: Bool = true) {
         guard process.isRunning else { return }
+        journalUnitStop(of: process, graceful: graceful)
         process.stop()
         network.processStopped(process, graceful: graceful)
     }
@@ -174,6 +195,7 @@ public final class World {
             for process in host.processes.reversed() where process.isRunning { stop(process, graceful: true) }
         }
         host.markUp()
+        host.bootedAtWallMicroseconds = wallMicroseconds
         let toStart = host.runningBeforeCrash
         host.runningBeforeCrash = []
         for process in toStart { start(process) }
