@@ -182,7 +182,7 @@ return {
         end
         local masters = 0
         for _ in pairs(restarted) do masters = masters + 1 end
-        local ok, service = pcall(world.k8s.get, "services", "overdraft-alerts", { namespace = "current-account" })
+        local ok, service = pcall(world.truth.k8s.get, "services", "overdraft-alerts", { namespace = "current-account" })
         local empty_service_gone = not ok or service == nil
         if masters == 3 and empty_service_gone then
           return true, "All three apiservers re-created their etcd clients, and the Service with no endpoints is gone."

@@ -100,7 +100,7 @@ return {
       name = "the 14:10 deploy",
       at = "14:10",
       run = function(world)
-        local deployment = world.k8s.get("deployments", "transaction-processor", { namespace = "payments" })
+        local deployment = world.truth.k8s.get("deployments", "transaction-processor", { namespace = "payments" })
         deployment.spec.template.spec.containers[1].image = "monzo/transaction-processor:2017.10.27"
         world.k8s.apply(deployment)
         deployed_at = world.sim.now()

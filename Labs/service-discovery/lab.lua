@@ -42,7 +42,7 @@ end
 
 -- The deployment's ready replicas, and whether every linkerd routes to exactly those pods.
 local function routes_follow(world, name)
-  local deployment = world.k8s.get("deployments", name, { namespace = "accounts" })
+  local deployment = world.truth.k8s.get("deployments", name, { namespace = "accounts" })
   if not deployment then return false, 0 end
   local ready = deployment.status.readyReplicas or 0
   local stale, running = stale_linkerds(world, "accounts/" .. name)
@@ -54,7 +54,7 @@ local function routes_follow(world, name)
 end
 
 local function image_of(world, name)
-  local deployment = world.k8s.get("deployments", name, { namespace = "accounts" })
+  local deployment = world.truth.k8s.get("deployments", name, { namespace = "accounts" })
   return deployment and deployment.spec.template.spec.containers[1].image
 end
 
@@ -96,7 +96,7 @@ return {
         return etcd_lost_at ~= nil and world.sim.now() >= etcd_lost_at + 120
       end,
       run = function(world)
-        local deployment = world.k8s.get("deployments", "account", { namespace = "accounts" })
+        local deployment = world.truth.k8s.get("deployments", "account", { namespace = "accounts" })
         deployment.spec.template.spec.containers[1].image = "monzo/account:1.1"
         assert(world.k8s.apply(deployment))
         released_at = world.sim.now()
@@ -137,7 +137,7 @@ The step is done when every linkerd routes to all three ready pods and you have 
         'for _, p in ipairs(mesh.proxies()) do print(p.node, #mesh.routes(p.node, "accounts/balance")) end',
       },
       done = function(world, session)
-        local deployment = world.k8s.get("deployments", "balance", { namespace = "accounts" })
+        local deployment = world.truth.k8s.get("deployments", "balance", { namespace = "accounts" })
         if (deployment.spec.replicas or 0) < 3 then return false, "scale accounts/balance to three replicas" end
         scaled_at = scaled_at or world.sim.now()
         local follows, ready = routes_follow(world, "balance")
@@ -165,7 +165,7 @@ each node move to the new pods' addresses.]],
         if image == "monzo/balance:1.0" then return false, "release a new image of accounts/balance (monzo/balance:1.1)" end
         if image:find("broken", 1, true) then return false, "that image is broken: release monzo/balance:1.1" end
         balance_rolled_at = balance_rolled_at or world.sim.now()
-        local deployment = world.k8s.get("deployments", "balance", { namespace = "accounts" })
+        local deployment = world.truth.k8s.get("deployments", "balance", { namespace = "accounts" })
         local status = deployment.status
         if (status.updatedReplicas or 0) < deployment.spec.replicas or (status.replicas or 0) ~= deployment.spec.replicas then
           return false, "the rollout is still going"
@@ -205,7 +205,7 @@ the current pods and card payments recover. Restarting a linkerd is not always t
         'An apiserver makes new storage clients when it restarts: faults.restart("master-2").',
       },
       done = function(world)
-        local account = world.k8s.get("deployments", "account", { namespace = "accounts" })
+        local account = world.truth.k8s.get("deployments", "account", { namespace = "accounts" })
         if (account.status.updatedReplicas or 0) < account.spec.replicas or (account.status.replicas or 0) ~= account.spec.replicas then
           return false, "the account release is still rolling out"
         end

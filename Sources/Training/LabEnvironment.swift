@@ -1,4 +1,5 @@
 import Scripting
+import Simulation
 
 /// The Lua environments a lab's code and its grader run in, inside the trainee's Lua state.
 ///
@@ -7,7 +8,9 @@ import Scripting
 /// copies and falls through to the trainee's globals for anything else (so a step can call the
 /// trainee's `drill_check`). A grader gets fresh pristine copies and nothing of the trainee's but
 /// `session.globals`: a trainee who redefines `faults.active` or `string.format` cannot fool it.
-/// Both receive `world`, a table of the documented modules (`world.sim`, `world.faults`, ...).
+/// Both receive `world`, a table of the documented modules (`world.sim`, `world.faults`, ...)
+/// and `world.truth` (etcd's committed state, see `TruthModule`), which the trainee never sees;
+/// and both have `labkit` (see `LabKit`), each its own copy.
 final class LabEnvironment {
     private let runtime: ScriptRuntime
     private let evaluateLabFunction: LuaFunctionReference
@@ -22,7 +25,8 @@ final class LabEnvironment {
         self.runtime = runtime
         let modules = runtime.documentation.modules.map { LuaValue.string($0.name) }
         let installer = try runtime.lua.compile(LabEnvironment.source, chunkName: "=lab environment")
-        guard case .table(let functions) = try runtime.lua.call(installer, [.table(LuaTable(array: modules))]).first ?? .nil else {
+        let arguments: [LuaValue] = [.table(LuaTable(array: modules)), .string(LabKit.source)]
+        guard case .table(let functions) = try runtime.lua.call(installer, arguments).first ?? .nil else {
             throw LuaError(kind: .bridge, message: "the lab environment did not install")
         }
         func function(_ name: String) throws -> LuaFunctionReference {
@@ -43,10 +47,13 @@ final class LabEnvironment {
         try evaluate(file, with: evaluateLabFunction)
     }
 
-    /// Calls a lab function as `f(world, session, ...)`.
+    /// Calls a lab function as `f(world, session, ...)`. What it does to the world is the lab's,
+    /// not the trainee's, in the audit log.
     @discardableResult
     func callLab(_ function: LuaFunctionReference, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
-        try runtime.lua.call(callLabFunction, [.function(function)] + arguments)
+        try runtime.world.audit.attributing(to: AuditLog.Attribution(actor: .lab, command: nil)) {
+            try runtime.lua.call(callLabFunction, [.function(function)] + arguments)
+        }
     }
 
     /// Runs a grader file in a fresh pristine environment (restoring the string library, whose
@@ -82,12 +89,15 @@ final class LabEnvironment {
     static let sessionHooksGlobal = "__firedrill_session"
 
     static let source = """
-    local moduleNames = ...
+    local moduleNames, labkitSource = ...
     local next, type, ipairs, load, error, setmetatable, rawget, rawset =
       next, type, ipairs, load, error, setmetatable, rawget, rawset
     local G = _G
     local hooks = rawget(G, "\(sessionHooksGlobal)") or {}
     rawset(G, "\(sessionHooksGlobal)", nil)
+    local truthHolder = rawget(G, "\(TruthModule.hiddenGlobal)") or {}
+    rawset(G, "\(TruthModule.hiddenGlobal)", nil)
+    local truth = truthHolder.truth or {}
 
     local function copy(t)
       local result = {}
@@ -114,10 +124,24 @@ final class LabEnvironment {
       return environment
     end
 
+    -- Each environment gets its own copy of the truth's tables, so nothing one changes reaches another.
+    local function truthCopy()
+      local copied = {}
+      for name, part in next, truth do copied[name] = copy(part) end
+      return copied
+    end
+
     local function worldOf(environment)
       local world = {}
       for _, name in ipairs(moduleNames) do world[name] = environment[name] end
+      world.truth = truthCopy()
       return world
+    end
+
+    local function installLabkit(environment)
+      local chunk, message = load(labkitSource, "=labkit", "t", environment)
+      if not chunk then error(message, 0) end
+      environment.labkit = chunk()
     end
 
     local function reset(t, fields)
@@ -133,6 +157,7 @@ final class LabEnvironment {
 
     local labEnvironment = setmetatable(pristine(), { __index = G })
     labEnvironment._G = G
+    installLabkit(labEnvironment)
     local labWorld, labSession = worldOf(labEnvironment), copy(hooks)
     local graderWorld, graderSession, graderHistory
 
@@ -143,6 +168,7 @@ final class LabEnvironment {
         reset(stringLibrary, stringFields)
         local environment = pristine()
         environment._G = environment
+        installLabkit(environment)
         graderWorld = worldOf(environment)
         return evaluate(source, chunkName, environment)
       end,

@@ -22,7 +22,9 @@ enum EtcdctlCommand {
                 return call.fail("Error: this world has no etcd cluster (scenario \(LuaValue.quote(runtime.world.scenarioName)))")
             }
             let session = EtcdctlSession(runtime: runtime, cluster: cluster)
-            switch try session.run(text) {
+            let result = try session.run(text)
+            EtcdctlAudit.record(text, result, runtime: runtime)
+            switch result {
             case .success(let output):
                 call.push(string: output)
                 return 1

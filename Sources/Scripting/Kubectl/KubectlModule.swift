@@ -16,7 +16,9 @@ enum KubectlModule {
                        """, mutates: true) { [unowned runtime] call in
             let command = try call.string(1)
             let stdin = try call.optionalString(2)
-            switch try run(command, stdin: stdin, runtime: runtime) {
+            let result = try run(command, stdin: stdin, runtime: runtime)
+            KubectlAudit.recordRead(command, result, runtime: runtime)
+            switch result {
             case .success(let text):
                 call.push(string: text)
                 return 1
@@ -32,7 +34,7 @@ enum KubectlModule {
             guard let verb = line.words.first else {
                 return .failure(KubectlFailure("error: no command given; try \"get pods\", \"describe node node-1\" or help(\"kubectl\")"))
             }
-            let session = try KubeSession.open(runtime).get()
+            let session = try KubeSession.open(runtime, verb: KubectlAudit.writeVerb(line)).get()
             let commands = KubectlCommands(session: session, line: line, stdin: stdin)
             let arguments = line.words.dropFirst()
             switch verb {

@@ -12,8 +12,10 @@ enum DashboardModule {
     static func install(into runtime: ScriptRuntime) {
         let world = runtime.world
         runtime.define("dashboard", usage: "dashboard()",
-                       "the platform at a glance: each request class's success over 15 minutes, its rate and latency, and the firing alerts") { call in
+                       "the platform at a glance: each request class's success over 15 minutes, its rate and latency, and the firing alerts") { [unowned runtime] call in
             let engine = try TrafficModule.requireTraffic(call, world)
+            runtime.recordRead(via: "dashboard", verb: "get", AuditObject(kind: "dashboard"),
+                               findings: AuditFindings.failingClasses(engine) + AuditFindings.firingAlerts(world))
             call.push(string: render(engine))
             return 1
         }

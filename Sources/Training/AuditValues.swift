@@ -1,0 +1,41 @@
+import Scripting
+import Simulation
+
+/// The trainee's part of the world's audit log as Lua tables, for graders (`history.actions`,
+/// `history.reads`) and lab code (`session.actions()`, `session.reads()`). What the lab itself
+/// did (its setup and injects) is left out: it is nobody's deed to judge.
+enum AuditValues {
+    static func actions(_ world: World) -> LuaValue {
+        .table(LuaTable(array: world.audit.actions.filter { $0.actor == .trainee }.map { action in
+            var table = common(world, action.sequence, action.time, action.command, action.via, action.verb, action.object)
+            table["outcome"] = .string(action.outcome.word)
+            table["reason"] = action.outcome.reason.map { .string($0) } ?? .nil
+            table["api_verb"] = action.apiVerb.map { .string($0) } ?? .nil
+            return .table(table)
+        }))
+    }
+
+    static func reads(_ world: World) -> LuaValue {
+        .table(LuaTable(array: world.audit.reads.filter { $0.actor == .trainee }.map { read in
+            var table = common(world, read.sequence, read.time, read.command, read.via, read.verb, read.object)
+            table["findings"] = .table(LuaTable(array: read.findings.map { .string($0) }))
+            return .table(table)
+        }))
+    }
+
+    private static func common(_ world: World, _ sequence: Int, _ time: SimTime, _ command: Int?, _ via: String,
+                               _ verb: String, _ object: AuditObject) -> LuaTable {
+        var table = LuaTable()
+        table["seq"] = .integer(Int64(sequence))
+        table["t"] = .number(world.scriptSeconds(time))
+        table["clock"] = .string(world.calendarStart.adding(time).clock)
+        table["command"] = command.map { .integer(Int64($0)) } ?? .nil
+        table["via"] = .string(via)
+        table["verb"] = .string(verb)
+        table["kind"] = .string(object.kind)
+        table["namespace"] = .string(object.namespace)
+        table["name"] = .string(object.name)
+        table["host"] = .string(object.host)
+        return table
+    }
+}
