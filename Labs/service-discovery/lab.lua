@@ -12,16 +12,11 @@
 -- linkerds does not help (they list through master-2 again and the list times out); restarting
 -- master-2 (new storage clients) or bringing etcd-3 back (the next write gets a reset) does.
 
--- True when a command whose input mentions any of `words` ran at or after simulated time `t`.
-local function ran_since(session, t, words)
-  for _, command in ipairs(session.commands()) do
-    if command.t >= t then
-      for _, word in ipairs(words) do
-        if command.input:find(word, 1, true) then return true end
-      end
-    end
-  end
-  return false
+-- True when the trainee looked at `kind` (a read in the world's audit log: "routes" for
+-- mesh.routes, "endpoints" however they were read: kubectl get ep, describe, k8s.get) at or
+-- after simulated time `t`.
+local function looked_since(session, t, kind)
+  return labkit.first(session.reads(), { kind = kind, since = t }) ~= nil
 end
 
 -- The nodes whose running linkerd would send `service` ("namespace/name") to an address where
@@ -120,8 +115,8 @@ what Kubernetes says:
         'kubectl "get endpoints balance -n accounts" (or k8s.get("endpoints", "balance", {namespace = "accounts"})) is what the linkerds watch.',
       },
       done = function(world, session)
-        if not ran_since(session, 0, { "mesh.routes" }) then return false, "look at a linkerd's routes with mesh.routes" end
-        return ran_since(session, 0, { "endpoints" }), "now look at the Endpoints: kubectl \"get endpoints balance -n accounts\""
+        if not looked_since(session, 0, "routes") then return false, "look at a linkerd's routes with mesh.routes" end
+        return looked_since(session, 0, "endpoints"), "now look at the Endpoints: kubectl \"get endpoints balance -n accounts\""
       end,
     },
     {
@@ -143,7 +138,7 @@ The step is done when every linkerd routes to all three ready pods and you have 
         local follows, ready = routes_follow(world, "balance")
         if ready < 3 then return false, string.format("%d of 3 balance pods are ready; give them a moment", ready) end
         if not follows then return false, "not every linkerd has learnt the new pod yet" end
-        return ran_since(session, scaled_at, { "mesh.routes" }), "look at the routes again with mesh.routes"
+        return looked_since(session, scaled_at, "routes"), "look at the routes again with mesh.routes"
       end,
     },
     {
@@ -171,7 +166,7 @@ each node move to the new pods' addresses.]],
           return false, "the rollout is still going"
         end
         if not routes_follow(world, "balance") then return false, "not every linkerd has moved to the new pods yet" end
-        if not ran_since(session, balance_rolled_at, { "mesh.routes" }) then return false, "look at the routes again with mesh.routes" end
+        if not looked_since(session, balance_rolled_at, "routes") then return false, "look at the routes again with mesh.routes" end
         practice_done_at = practice_done_at or world.sim.now()
         return true
       end,
@@ -188,7 +183,7 @@ requests to addresses where nothing runs (mesh.routes on each node) before you c
       },
       done = function(world, session)
         if not released_at then return false, "nothing has gone wrong yet: keep an eye on the notices (sim.advance(\"2m\"))" end
-        return ran_since(session, released_at, { "mesh.routes" }),
+        return looked_since(session, released_at, "routes"),
           "look at what each linkerd believes about accounts/account with mesh.routes"
       end,
     },

@@ -35,7 +35,7 @@ enum TextGradeReport {
                 for check in grade.checks {
                     let mark = check.passed ? "✓" : check.score > 0 ? "~" : "✗"
                     let points = "\(ScoreText.format(check.score))/\(ScoreText.format(check.maxScore))"
-                    lines.append("  \(mark) \(points.padding(toLength: 7, withPad: " ", startingAt: 0)) \(check.name)")
+                    lines.append("  \(mark) \(points.padding(toLength: max(7, points.count), withPad: " ", startingAt: 0)) \(check.name)")
                     if !check.feedback.isEmpty { lines.append("            " + check.feedback.replacingOccurrences(of: "\n", with: "\n            ")) }
                 }
                 lines += grade.warnings.map { "  warning: " + $0 }

@@ -25,12 +25,12 @@ enum LabKit {
         -- labkit: helpers over the world's audit log. A record is a table:
         --   action {seq, t, clock, command, verb, kind, namespace, name, host, via, outcome, reason, api_verb}
         --   read   {seq, t, clock, command, verb, kind, namespace, name, host, via, findings}
-        -- A filter is a table of fields a record must match. A field's value may be one value, a
-        -- list of values (any of them), or a function(value) returning true. Besides the record's
-        -- own fields: since / till (t at or after / at or before, in seconds), after / before (a
-        -- record, or a seq: strictly after or before it in the log).
+        -- A filter is a function(record) returning true, or a table of fields a record must match:
+        -- each field's value is one value, a list of values (any of them), or a function(value)
+        -- returning true. Besides the record's own fields: since / till (t at or after / at or
+        -- before, in seconds), after / before (a record or a seq: strictly after or before it).
         local labkit = {}
-        local ipairs, pairs, type, table = ipairs, pairs, type, table
+        local ipairs, pairs, type, table, string = ipairs, pairs, type, table, string
 
         labkit.kind_aliases = \(kindAliases)
 
@@ -58,6 +58,7 @@ enum LabKit {
 
         --- Whether `record` matches `filter` (nil matches everything).
         function labkit.matches(record, filter)
+          if type(filter) == "function" then return filter(record) and true or false end
           for field, expected in pairs(filter or {}) do
             if field == "since" then
               if record.t < expected then return false end
@@ -106,12 +107,26 @@ enum LabKit {
           return #labkit.select(records, filter)
         end
 
-        --- The first read matching `filter` that came before `moment` (a record, or a seq; nil:
-        --- at any time): "looked at the routes before the first restart".
+        --- The first read matching `filter` that came before `moment` (an action; nil: at any
+        --- time): "looked at the routes before the first restart". A read in the same command as
+        --- the action, at the same moment, does not count: the command acted before anyone could
+        --- see what it read (a loop over mesh.proxies() that restarts each one looked at nothing).
         function labkit.looked_before(reads, filter, moment)
           for _, read in ipairs(reads) do
-            if moment and read.seq >= seq_of(moment) then return nil end
-            if labkit.matches(read, filter) then return read end
+            if moment and read.seq >= moment.seq then return nil end
+            local seen = not moment or read.command ~= moment.command or read.t < moment.t
+            if seen and labkit.matches(read, filter) then return read end
+          end
+          return nil
+        end
+
+        --- Why a status update would not help a customer, or nil when it would: it has to say
+        --- something in words (what is affected, what you are doing), not a dot or a word or two.
+        function labkit.status_problem(text)
+          local words = 0
+          for _ in string.gmatch(text, "%a%a+") do words = words + 1 end
+          if words < 6 then
+            return "it is too short to tell a customer anything: say what is affected and what you are doing about it"
           end
           return nil
         end

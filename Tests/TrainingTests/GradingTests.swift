@@ -82,6 +82,8 @@ import FoundationXML
         func check(_ name: String) -> CheckResult? { grade.checks.first { $0.name == name } }
         #expect(check("Payments restored")?.passed == true, "\(grade.checks)")
         #expect(check("No mass linkerd restart")?.score == 0 && check("No mass linkerd restart")?.feedback.contains("NullPointerException") == true, "\(grade.checks)")
+        #expect(check("Evidence before acting")?.feedback.contains("before you restart pods") == true,
+                "the rollback at 14:12 is not the risky act; the first linkerd restart is: \(grade.checks)")
         #expect(check("No full outage")?.passed == false && check("No full outage")?.feedback.contains("whole current account was down") == true, "\(grade.checks)")
         #expect(check("Time to mitigate")?.score == 0, "\(grade.checks)")
     }

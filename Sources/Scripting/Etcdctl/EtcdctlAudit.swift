@@ -4,7 +4,7 @@ import Simulation
 /// with the outcome etcd gave (a write that ended in `context deadline exceeded` failed);
 /// `member list` and `endpoint health` are looks. Lines etcdctl could not read reached nothing.
 enum EtcdctlAudit {
-    static func record(_ text: String, _ result: Result<String, EtcdctlFailure>, runtime: ScriptRuntime) {
+    static func record(_ text: String, _ result: Result<String, EtcdctlFailure>, runtime: ScriptRuntime, startedAt: SimTime) {
         guard let line = try? EtcdctlCommandLine(text), let cluster = runtime.world.component(EtcdCluster.self) else { return }
         let words = line.words
         let argument = words.count > 1 ? words[1] : ""
@@ -14,7 +14,7 @@ enum EtcdctlAudit {
         case .failure(let failure): outcome = .etcd(failure.message)
         }
         func act(_ verb: String, _ object: AuditObject) {
-            runtime.recordAction(via: "etcdctl", verb: verb, object, outcome: outcome)
+            runtime.recordAction(via: "etcdctl", verb: verb, object, outcome: outcome, startedAt: startedAt)
         }
         func look(_ verb: String, _ object: AuditObject, findings: [String] = []) {
             let failure = outcome.reason.map { ["error: " + $0] } ?? []

@@ -28,6 +28,7 @@ struct KubeSession {
     /// Writes go to the world's audit log, as an apiserver's audit events would.
     func call(_ request: APIRequest) throws -> Result<APIResponse, APIError> {
         var answer: Result<APIResponse, APIError>?
+        let started = world.now
         if let client = cluster.operatorConsole.client, cluster.operatorConsole.isRunning {
             client.send(request) { answer = $0 }
             try wait(upTo: KubeSession.patience) { answer != nil }
@@ -35,7 +36,7 @@ struct KubeSession {
         } else {
             answer = .failure(.unavailable("The connection to the server \(cluster.configuration.apiEndpoint) was refused - did you specify the right host or port?"))
         }
-        recordWrite(request, answer!)
+        recordWrite(request, answer!, startedAt: started)
         return answer!
     }
 

@@ -4,11 +4,13 @@ import Simulation
 /// that changes or reads the platform. Nothing is recorded while the world is read-only, so a
 /// grader or a lab's step check looking at the world leaves no trace of the trainee's.
 extension ScriptRuntime {
-    /// Records a deed done through `via` (`faults.restart`, `kubectl`, ...).
+    /// Records a deed done through `via` (`faults.restart`, `kubectl`, ...), at the moment it was
+    /// asked for (`startedAt`, when the answer took simulated time to come), as an audit event
+    /// is stamped when the request was received.
     public func recordAction(via: String, verb: String, _ object: AuditObject, outcome: AuditOutcome = .done,
-                             apiVerb: String? = nil) {
+                             apiVerb: String? = nil, startedAt: SimTime? = nil) {
         guard !isReadOnly else { return }
-        world.audit.recordAction(at: world.now, via: via, verb: verb, object, outcome: outcome, apiVerb: apiVerb)
+        world.audit.recordAction(at: startedAt ?? world.now, via: via, verb: verb, object, outcome: outcome, apiVerb: apiVerb)
     }
 
     /// Records a look at the world through `via`, with what it showed that matters.
@@ -96,7 +98,7 @@ extension AuditOutcome {
 extension KubeSession {
     /// A write as an audit event: kubectl's verb (or the API's), the object, and the answer.
     /// Reads through the API are recorded by the command that made them, once.
-    func recordWrite(_ request: APIRequest, _ result: Result<APIResponse, APIError>) {
+    func recordWrite(_ request: APIRequest, _ result: Result<APIResponse, APIError>, startedAt: SimTime) {
         var object: AuditObject
         let apiVerb: String
         switch request {
@@ -113,7 +115,7 @@ extension KubeSession {
             object.name = answered.name
             object.host = answered.host
         }
-        runtime.recordAction(via: via, verb: verb ?? apiVerb, object, outcome: .of(result), apiVerb: apiVerb)
+        runtime.recordAction(via: via, verb: verb ?? apiVerb, object, outcome: .of(result), apiVerb: apiVerb, startedAt: startedAt)
     }
 
     /// An object as the audit log names it; a pod's host is the node it is bound to.
