@@ -49,7 +49,7 @@ import FoundationXML
         #expect(run.standardOutput.contains("✓ Step 5 of 5 done: Announce the drill"))
         let grade = try CommandRunner.run(["grade", path])
         #expect(grade.status == 0)
-        #expect(grade.standardOutput.hasPrefix("\(path) (write-a-drill): 10/10\n"), "\(grade.standardOutput)")
+        #expect(grade.standardOutput.hasPrefix("\(path) (write-a-drill, seed 7): 10/10\n"), "\(grade.standardOutput)")
     }
 
     @Test func aSessionKilledMidwayKeepsEverythingItRan() throws {
@@ -88,11 +88,11 @@ import FoundationXML
         let low = state.appendingPathComponent("low.jsonl").path
         #expect(try CommandRunner.run(["lab", "zone-partition", "--session", low], input: "1 + 1\n").status == 0)
         let alone = try CommandRunner.run(["grade", low])
-        #expect(alone.status == 0 && alone.standardOutput.hasPrefix("\(low) (zone-partition): 0/10\n"), "a low score is not an error")
+        #expect(alone.status == 0 && alone.standardOutput.hasPrefix("\(low) (zone-partition, seed 3): 0/10\n"), "a low score is not an error")
         let batch = try CommandRunner.run(["grade", low, "/nonexistent.jsonl", Self.reference, "--jobs", "2"])
         #expect(batch.status == 1)
-        #expect(batch.standardOutput.contains("\(low) (zone-partition): 0/10"))
-        #expect(batch.standardOutput.contains("(write-a-drill): 10/10"))
+        #expect(batch.standardOutput.contains("\(low) (zone-partition, seed 3): 0/10"))
+        #expect(batch.standardOutput.contains("(write-a-drill, seed 7): 10/10"))
         #expect(batch.standardOutput.hasSuffix("3 sessions, 2 graded, 1 not graded\n"))
         #expect(batch.standardError == "error: cannot read session '/nonexistent.jsonl': No such file\n")
     }
