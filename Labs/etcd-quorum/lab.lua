@@ -12,7 +12,7 @@ local cluster_views = { "etcd-members", "etcd-health" }
 -- True when a write went through etcd (the put's outcome, as etcd answered it) while the zone
 -- was cut off.
 local function wrote_during_outage(session, began, ended)
-  return labkit.first(session.actions(), { verb = "put", outcome = "done", since = began, till = ended }) ~= nil
+  return labkit.first(session.actions{ since = began }, { verb = "put", outcome = "done", since = began, till = ended }) ~= nil
 end
 
 local zone_lost_at, zone_back_at = nil, nil

@@ -138,8 +138,8 @@ dashboard() shows every request class; alerts.firing() what pages; traffic.succe
       -- the alerts after the deploy that showed failures (a look while all was well is not it).
       done = function(world, session)
         if not deployed_at then return false, "the deploy has not gone out yet: it goes at 14:10" end
-        local saw = labkit.first(session.reads(), { kind = customer_views, since = deployed_at,
-                                                    findings = function(findings) return #findings > 0 end })
+        local saw = labkit.first(session.reads{ since = deployed_at },
+                                 { kind = customer_views, findings = function(findings) return #findings > 0 end })
         return saw ~= nil, "look at what customers feel now: dashboard(), alerts.firing(), traffic.success_rate(class)"
       end,
     },
@@ -172,7 +172,7 @@ the new pods, and is it healthy (mesh.discovery(node), etcdctl "endpoint health 
         "etcd itself is healthy. The apiserver's etcd clients are another matter: kubectl \"logs -n kube-system kube-apiserver-master-1\" and friends.",
       },
       done = function(world, session)
-        return deployed_at ~= nil and labkit.first(session.reads(), { kind = { "routes", "discovery" }, since = deployed_at }) ~= nil,
+        return deployed_at ~= nil and labkit.first(session.reads{ since = deployed_at }, { kind = { "routes", "discovery" } }) ~= nil,
           "look at the routes a linkerd holds: mesh.routes(node, \"payments/transaction-processor\")"
       end,
     },

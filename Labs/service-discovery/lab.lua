@@ -16,7 +16,7 @@
 -- mesh.routes, "endpoints" however they were read: kubectl get ep, describe, k8s.get) at or
 -- after simulated time `t`.
 local function looked_since(session, t, kind)
-  return labkit.first(session.reads(), { kind = kind, since = t }) ~= nil
+  return labkit.first(session.reads{ since = t }, { kind = kind }) ~= nil
 end
 
 -- The nodes whose running linkerd would send `service` ("namespace/name") to an address where

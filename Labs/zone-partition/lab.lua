@@ -38,7 +38,7 @@ partitions and clogs in force.]],
       done = function(world, session)
         if not paged_at then return false, "nothing has broken yet: the page comes at 09:02" end
         -- Judged on what the trainee looked at (the world's read log), not on what they typed.
-        return labkit.first(session.reads(), { kind = "faults", since = paged_at }) ~= nil, "look with faults.active() first"
+        return labkit.first(session.reads{ since = paged_at }, { kind = "faults" }) ~= nil, "look with faults.active() first"
       end,
     },
     {

@@ -59,11 +59,11 @@ enum LabModule {
             return 1
         }
         runtime.lua.register(prefix + "actions") { [unowned session] call in
-            try call.push(AuditValues.actions(session.world))
+            try call.push(AuditValues.actions(session.world, since: try AuditValues.since(call, world: session.world)))
             return 1
         }
         runtime.lua.register(prefix + "reads") { [unowned session] call in
-            try call.push(AuditValues.reads(session.world))
+            try call.push(AuditValues.reads(session.world, since: try AuditValues.since(call, world: session.world)))
             return 1
         }
         runtime.lua.register(prefix + "commands") { [unowned session] call in
