@@ -230,6 +230,25 @@ import Testing
         #expect(complete("kubectl \"get pods -o ya", in: runtime)?.replacement == "yaml ")
     }
 
+    @Test func kubectlCompletesTheNewWords() throws {
+        let runtime = try makeRuntime()
+        #expect(complete("kubectl \"se", in: runtime)?.replacement == "set ")
+        #expect(complete("kubectl \"set im", in: runtime)?.replacement == "image ")
+        #expect(complete("kubectl \"set image deploy", in: runtime)?.replacement == "deployments ")
+        #expect(complete("kubectl \"set image deployment web w", in: runtime)?.replacement == "web=", "the container, ready for its image")
+        #expect(complete("kubectl \"set image deploy/api a", in: runtime)?.replacement == "api=")
+        #expect(complete("kubectl \"pat", in: runtime)?.replacement == "patch ")
+        #expect(complete("kubectl \"patch deploy web --ty", in: runtime)?.replacement == "--type ")
+        #expect(complete("kubectl \"patch deploy web --type ", in: runtime)?.candidates.map(\.text) == ["json", "merge", "strategic"])
+        #expect(complete("kubectl \"top n", in: runtime)?.replacement == "node ")
+        #expect(complete("kubectl \"top node node-", in: runtime)?.candidates.count == 3)
+        #expect(complete("kubectl \"clu", in: runtime)?.replacement == "cluster-info ")
+        #expect(complete("kubectl \"get componentst", in: runtime)?.replacement == "componentstatuses ")
+        #expect(complete("kubectl \"version --sh", in: runtime)?.replacement == "--short ")
+        #expect(complete("kubectl \"logs --h", in: runtime)?.replacement == "--help ")
+        #expect(complete("kubectl \"get pods -A", in: runtime)?.candidates.isEmpty ?? true, "-A came with kubectl 1.14")
+    }
+
     @Test func etcdctlCompletesCommandsAndMemberIDs() throws {
         let runtime = try makeRuntime()
         #expect(complete("etcdctl \"mem", in: runtime)?.replacement == "member ")

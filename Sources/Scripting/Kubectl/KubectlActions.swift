@@ -5,7 +5,7 @@ extension KubectlCommands {
     func scale(_ arguments: ArraySlice<String>) throws -> String {
         guard let replicas = try line.integer("replicas") else { throw KubectlFailure("error: required flag(s) \"replicas\" not set") }
         guard replicas >= 0 else { throw KubectlFailure("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0") }
-        let targets = try ResourceArguments(arguments, command: "scale")
+        let targets = try ResourceArguments(arguments, command: "scale", all: era.allResources)
         let pairs = targets.pairs.isEmpty ? targets.names.map { (targets.resources.first ?? .pods, $0) } : targets.pairs
         guard !pairs.isEmpty else { throw KubectlFailure("error: resource(s) were provided, but no name was specified") }
         var lines: [String] = []
@@ -24,7 +24,7 @@ extension KubectlCommands {
                 throw KubectlFailure("error: no scaler has been implemented for {\"\(resource.group)\" \"\(resource.kind)\"}")
             }
             if case .failure(let error) = result { throw failure(error) }
-            lines.append("\(resource.singularQualifiedName)/\(name) scaled")
+            lines.append(era.success(resource, name, "scaled"))
         }
         return lines.joined(separator: "\n")
     }
@@ -37,7 +37,7 @@ extension KubectlCommands {
             let text = try KubectlManifests.read(path, stdin: stdin)
             targets = try KubectlManifests.objects(in: text, source: path).map { ($0.resource, $0.name) }
         } else {
-            let parsed = try ResourceArguments(arguments, command: "delete")
+            let parsed = try ResourceArguments(arguments, command: "delete", all: era.allResources)
             targets = parsed.pairs
             if targets.isEmpty {
                 if !parsed.names.isEmpty {
@@ -56,19 +56,20 @@ extension KubectlCommands {
         let grace = try line.integer("grace-period") ?? (force ? 0 : nil)
         var lines: [String] = []
         if force && grace == 0 {
-            lines.append("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.")
+            lines.append("warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.")
         }
         var deleted: [(Resource, String)] = []
         for (resource, name) in targets {
             switch try session.call(.delete(resource, namespace: namespace, name: name, gracePeriodSeconds: grace)) {
             case .success:
-                lines.append("\(resource.singularQualifiedName) \"\(name)\" \(force && grace == 0 ? "force deleted" : "deleted")")
+                lines.append(era.success(resource, name, "deleted"))
                 deleted.append((resource, name))
             case .failure(let error):
-                lines.append(error.kubectlText)
+                lines.append(era.errorText(error))
             }
         }
-        if line.switches["wait"] ?? true { try waitUntilGone(deleted) }
+        // kubectl of this era returns once the server accepts the deletion (waiting came in 1.11).
+        if line.isSet("wait") { try waitUntilGone(deleted) }
         if deleted.isEmpty { throw KubectlFailure(lines.joined(separator: "\n")) }
         return lines.joined(separator: "\n")
     }
@@ -95,15 +96,19 @@ extension KubectlCommands {
     func apply() throws -> String {
         guard let path = line.value("filename") else { throw KubectlFailure("error: must specify one of -f and -k") }
         let text = try KubectlManifests.read(path, stdin: stdin)
-        let objects = try KubectlManifests.objects(in: text, source: path)
+        let objects = try KubectlManifests.written(in: text, source: path)
         var lines: [String] = []
         var failures: [String] = []
-        for object in objects {
+        for (object, apiVersion) in objects {
             var incoming = object
             if incoming.resource.isNamespaced && incoming.metadata.namespace.isEmpty { incoming.metadata.namespace = namespace }
             switch try KubectlApply.apply(incoming, session: session) {
-            case .success(let verb): lines.append("\(KubectlCommands.typeName(incoming)) \(verb)")
-            case .failure(let error): failures.append(error.kubectlText)
+            case .success(let verb):
+                // Saying "unchanged" came with kubectl 1.9; 1.6 calls every apply "configured".
+                let word = verb == "unchanged" && era.printers == .v1_6 ? "configured" : verb
+                let group = KubectlEra.group(ofAPIVersion: apiVersion.isEmpty ? incoming.resource.apiVersion : apiVersion)
+                lines.append(era.success(incoming.resource, incoming.name, word, group: group))
+            case .failure(let error): failures.append(era.errorText(error))
             }
         }
         if !failures.isEmpty { throw KubectlFailure((lines + failures).joined(separator: "\n")) }
@@ -115,12 +120,12 @@ extension KubectlCommands {
         guard let name = arguments.first else { throw KubectlFailure("error: USAGE: \(unschedulable ? "cordon" : "uncordon") NODE [flags]") }
         let node = try fetch(.nodes, name) as! Node
         let word = unschedulable ? "cordoned" : "uncordoned"
-        if node.spec.unschedulable == unschedulable { return "node/\(name) already \(word)" }
+        if node.spec.unschedulable == unschedulable { return era.success(.nodes, name, "already \(word)") }
         let result = try session.call(.patch(.nodes, namespace: "", name: name, { (object: inout any APIObject) throws(APIError) in
             if var stored = object as? Node { stored.spec.unschedulable = unschedulable; object = stored }
         }))
         if case .failure(let error) = result { throw failure(error) }
-        return "node/\(name) \(word)"
+        return era.success(.nodes, name, word)
     }
 
     /// `kubectl drain NODE [--ignore-daemonsets] [--force]`: cordon, then evict the node's pods
@@ -132,30 +137,30 @@ extension KubectlCommands {
             .filter { $0.spec.nodeName == name && $0.metadata.annotations["kubernetes.io/config.mirror"] == nil && $0.isActive }
         let daemons = pods.filter { $0.metadata.controllerReference?.kind == "DaemonSet" }
         let unmanaged = pods.filter { $0.metadata.controllerReference == nil }
-        var problems: [String] = []
+        var fatal: [String] = []
         if !daemons.isEmpty && !line.isSet("ignore-daemonsets") {
-            problems.append("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): \(daemons.map(\.qualifiedName).joined(separator: ", "))")
+            fatal.append("DaemonSet-managed pods (use --ignore-daemonsets to ignore): \(daemons.map(\.name).joined(separator: ", "))")
         }
         if !unmanaged.isEmpty && !line.isSet("force") {
-            problems.append("cannot delete Pods declare no controller (use --force to override): \(unmanaged.map(\.qualifiedName).joined(separator: ", "))")
+            fatal.append("pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): \(unmanaged.map(\.name).joined(separator: ", "))")
         }
-        guard problems.isEmpty else {
-            lines.append("error: unable to drain node \"\(name)\" due to error: \(problems.joined(separator: ", ")), continuing command...")
-            lines.append("There are pending nodes to be drained:\n \(name)")
-            lines += problems
-            throw KubectlFailure(lines.joined(separator: "\n"))
+        guard fatal.isEmpty else {
+            throw KubectlFailure((lines + ["error: " + fatal.joined(separator: "; ")]).joined(separator: "\n"))
         }
-        if !daemons.isEmpty { lines.append("Warning: ignoring DaemonSet-managed Pods: \(daemons.map(\.qualifiedName).joined(separator: ", "))") }
+        if !daemons.isEmpty { lines.append("WARNING: Ignoring DaemonSet-managed pods: \(daemons.map(\.name).joined(separator: ", "))") }
+        if !unmanaged.isEmpty {
+            lines.append("WARNING: Deleting pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: \(unmanaged.map(\.name).joined(separator: ", "))")
+        }
         let evicted = pods.filter { $0.metadata.controllerReference?.kind != "DaemonSet" }
         for pod in evicted {
-            lines.append("evicting pod \(pod.qualifiedName)")
             _ = try session.call(.delete(.pods, namespace: pod.namespace, name: pod.name, gracePeriodSeconds: nil))
         }
+        // drain waits for the evicted pods to be gone before it says so.
         for pod in evicted {
             try KubectlCommands(session: session, line: withNamespace(pod.namespace), stdin: nil).waitUntilGone([(.pods, pod.name)])
-            lines.append("pod/\(pod.name) evicted")
+            lines.append(era.success(.pods, pod.name, "evicted"))
         }
-        lines.append("node/\(name) drained")
+        lines.append(era.success(.nodes, name, "drained"))
         return lines.joined(separator: "\n")
     }
 

@@ -27,15 +27,16 @@ enum KubectlAudit {
         let failure: [String]
         if case .failure(let error) = result { failure = ["error: " + error.message] } else { failure = [] }
         let namespace = line.allNamespaces ? "*" : line.namespace
+        let era = KubectlEra.of(runtime)
         switch verb {
         case "get", "describe":
-            for object in objects(arguments, namespace: namespace) {
+            for object in objects(arguments, namespace: namespace, era: era) {
                 runtime.recordRead(via: "kubectl", verb: verb, object, findings: failure)
             }
         case "logs":
             runtime.recordRead(via: "kubectl", verb: "logs", logTarget(arguments, namespace: namespace), findings: failure)
         case "rollout" where ["status", "history"].contains(arguments.first ?? ""):
-            for object in objects(arguments.dropFirst(), namespace: namespace) {
+            for object in objects(arguments.dropFirst(), namespace: namespace, era: era) {
                 runtime.recordRead(via: "kubectl", verb: "rollout " + arguments.first!, object, findings: failure)
             }
         case "version":
@@ -47,8 +48,8 @@ enum KubectlAudit {
 
     /// `TYPE [NAME...]`, `TYPE/NAME...` or `TYPE1,TYPE2` as audit objects; one per kind when no
     /// name is given. Arguments kubectl could not read name nothing.
-    static func objects(_ arguments: ArraySlice<String>, namespace: String) -> [AuditObject] {
-        guard let targets = try? ResourceArguments(arguments, command: "get") else { return [] }
+    static func objects(_ arguments: ArraySlice<String>, namespace: String, era: KubectlEra) -> [AuditObject] {
+        guard let targets = try? ResourceArguments(arguments, command: "get", all: era.allResources) else { return [] }
         func object(_ resource: Resource, _ name: String) -> AuditObject {
             AuditObject(kind: resource.rawValue, namespace: resource.isNamespaced ? namespace : "", name: name,
                         host: resource == .nodes ? name : "")

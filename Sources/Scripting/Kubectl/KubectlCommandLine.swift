@@ -2,19 +2,24 @@ import Simulation
 
 /// A kubectl command line, split as a shell would and with its flags parsed as kubectl's do:
 /// `-n NS`, `-nNS`, `--namespace NS`, `--namespace=NS`, and booleans as `--force` or `--force=false`.
+/// A flag kubectl would not know is kept as `flagError`, which the command reports in cobra's
+/// words once it knows its own name (`See 'kubectl get --help' for usage.`).
 struct KubectlCommandLine {
     var words: [String] = []
     var values: [String: String] = [:]
     var switches: [String: Bool] = [:]
+    var flagError: String?
 
     /// Flags that take a value, by long name, with their one-letter forms.
     static let valueFlags: [String: Character?] = [
         "namespace": "n", "selector": "l", "output": "o", "filename": "f", "sort-by": nil, "replicas": nil,
         "container": "c", "tail": nil, "to-revision": nil, "grace-period": nil, "timeout": nil, "since": nil,
+        "type": nil, "patch": "p", "revision": nil, "record": nil,
     ]
+    /// `-A` for `--all-namespaces` came with kubectl 1.14; the era's kubectl does not know it.
     static let switchFlags: [String: Character?] = [
-        "all-namespaces": "A", "show-labels": nil, "ignore-daemonsets": nil, "force": nil, "delete-emptydir-data": nil,
-        "delete-local-data": nil, "watch": "w", "all": nil, "previous": "p", "wait": nil, "timestamps": nil,
+        "all-namespaces": nil, "help": "h", "short": nil, "client": nil, "show-labels": nil, "ignore-daemonsets": nil, "force": nil, "delete-emptydir-data": nil,
+        "delete-local-data": nil, "watch": "w", "all": nil, "previous": nil, "wait": nil, "timestamps": nil,
     ]
 
     static func tokenize(_ text: String) throws(KubectlFailure) -> [String] {
@@ -50,14 +55,16 @@ struct KubectlCommandLine {
                 throw KubectlFailure("error: invalid argument \"\(parts[1])\" for \"--\(name)\" flag: strconv.ParseBool: parsing \"\(parts[1])\": invalid syntax")
             }
             switches[name] = flag
-        } else {
-            throw KubectlFailure("error: unknown flag: --\(name)\nSee 'kubectl --help' for usage.")
+        } else if flagError == nil {
+            flagError = "unknown flag: --\(name)"
         }
     }
 
     private mutating func parseShort(_ body: String, rest: inout ArraySlice<String>) throws(KubectlFailure) {
         var letters = Substring(body)
         while let letter = letters.popFirst() {
+            // `-p` is `--patch` to patch and `--previous` to logs.
+            if letter == "p" && words.first != "patch" { switches["previous"] = true; continue }
             if let name = KubectlCommandLine.valueFlags.first(where: { $0.value == letter })?.key {
                 var value = String(letters.hasPrefix("=") ? letters.dropFirst() : letters)
                 if value.isEmpty {
@@ -68,7 +75,8 @@ struct KubectlCommandLine {
                 return
             }
             guard let name = KubectlCommandLine.switchFlags.first(where: { $0.value == letter })?.key else {
-                throw KubectlFailure("error: unknown shorthand flag: '\(letter)' in -\(body)\nSee 'kubectl --help' for usage.")
+                if flagError == nil { flagError = "unknown shorthand flag: '\(letter)' in -\(body)" }
+                return
             }
             switches[name] = true
         }
@@ -104,8 +112,6 @@ struct ResourceArguments {
     /// Names given as `type/name` pairs, each with its own type.
     var pairs: [(Resource, String)]
 
-    static let all: [Resource] = [.pods, .services, .daemonsets, .deployments, .replicasets]
-
     static func resource(_ text: String) throws(KubectlFailure) -> Resource {
         guard let resource = Resource(typed: text) else {
             throw KubectlFailure("error: the server doesn't have a resource type \"\(text)\"")
@@ -113,12 +119,20 @@ struct ResourceArguments {
         return resource
     }
 
-    init(_ words: ArraySlice<String>, command: String) throws(KubectlFailure) {
+    /// The resource types the era's kubectl lists when none is given, with their short forms.
+    static func validTypes(for command: String) -> String {
+        "You must specify the type of resource to \(command). Valid resource types include:\n\n"
+            + KubectlCommandTable.resourceList.replacingOccurrences(of: "  * ", with: "    * ")
+    }
+
+    init(_ words: ArraySlice<String>, command: String, all: [Resource]) throws(KubectlFailure) {
         resources = []
         names = []
         pairs = []
         guard let first = words.first else {
-            throw KubectlFailure("error: you must specify the type of resource to \(command). Use \"kubectl api-resources\" for a complete list of supported resources.")
+            throw KubectlFailure(ResourceArguments.validTypes(for: command) + "\nerror: Required resource not specified.\n"
+                + "Use \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\n"
+                + "See 'kubectl \(command) -h' for help and examples.")
         }
         if first.contains("/") {
             for word in words {
@@ -129,7 +143,7 @@ struct ResourceArguments {
             return
         }
         for part in first.split(separator: ",") {
-            if part == "all" { resources += ResourceArguments.all } else { resources.append(try ResourceArguments.resource(String(part))) }
+            if part == "all" { resources += all } else { resources.append(try ResourceArguments.resource(String(part))) }
         }
         names = Array(words.dropFirst())
     }

@@ -47,7 +47,7 @@ struct DescribeWriter {
 extension KubectlCommands {
     /// `kubectl describe TYPE NAME` (or `TYPE` for all of them, or `TYPE/NAME`).
     func describe(_ arguments: ArraySlice<String>) throws -> String {
-        let targets = try ResourceArguments(arguments, command: "describe")
+        let targets = try ResourceArguments(arguments, command: "describe", all: era.allResources)
         var objects: [any APIObject] = []
         if !targets.pairs.isEmpty {
             for (resource, name) in targets.pairs { objects.append(try fetch(resource, name)) }
@@ -121,7 +121,7 @@ extension KubectlCommands {
         if let start = pod.status.startTime { writer.add(0, "Start Time:", KubectlTime.rfc1123(start)) }
         writer.addLabels("Labels", pod.metadata.labels)
         writer.addLabels("Annotations", pod.metadata.annotations)
-        writer.add(0, "Status:", pod.metadata.isTerminating ? "Terminating (lasts \(KubectlTime.age(pod.metadata.deletionTimestamp, now: now)))" : pod.status.phase)
+        writer.add(0, "Status:", pod.metadata.isTerminating ? "Terminating (lasts \(era.age(pod.metadata.deletionTimestamp, now: now)))" : pod.status.phase)
         writer.add(0, "IP:", pod.status.podIP)
         if let owner = pod.metadata.controllerReference { writer.add(0, "Controlled By:", "\(owner.kind)/\(owner.name)") }
         writer.add(0, "Containers:")
@@ -246,7 +246,7 @@ extension KubectlCommands {
         writer.add(1, "---------", "----", "------------", "---------------", "---")
         for pod in pods {
             writer.add(1, pod.namespace, pod.name, Quantity.formatMillicores(pod.requestedMillicores) + (pod.requestedMillicores == 0 ? " (0%)" : ""),
-                       Quantity.formatBytes(pod.requestedBytes), KubectlTime.age(pod.metadata.creationTimestamp, now: now))
+                       Quantity.formatBytes(pod.requestedBytes), era.age(pod.metadata.creationTimestamp, now: now))
         }
     }
 
@@ -290,13 +290,23 @@ extension KubectlCommands {
             .sorted { ($0.lastTimestamp, $0.name) < ($1.lastTimestamp, $1.name) }
         guard !mine.isEmpty else { writer.add(0, "Events:", "<none>"); return }
         writer.add(0, "Events:")
-        writer.add(1, "Type", "Reason", "Age", "From", "Message")
-        writer.add(1, "----", "------", "----", "----", "-------")
+        if era.printers == .v1_10 {
+            // 1.9 made the table compact: type first, one age with the repeats folded into it.
+            writer.add(1, "Type", "Reason", "Age", "From", "Message")
+            writer.add(1, "----", "------", "----", "----", "-------")
+            for event in mine {
+                var age = era.age(event.lastTimestamp, now: now)
+                if event.count > 1 { age += " (x\(event.count) over \(era.age(event.firstTimestamp, now: now)))" }
+                writer.add(1, event.type, event.reason, age, KubectlPrinters.eventSource(event), event.message)
+            }
+            return
+        }
+        // 1.6's DescribeEvents: first and last seen, count, source, sub-object path, then type.
+        writer.add(1, "FirstSeen", "LastSeen", "Count", "From", "SubObjectPath", "Type", "Reason", "Message")
+        writer.add(1, "---------", "--------", "-----", "----", "-------------", "--------", "------", "-------")
         for event in mine {
-            var age = KubectlTime.age(event.lastTimestamp, now: now)
-            if event.count > 1 { age += " (x\(event.count) over \(KubectlTime.age(event.firstTimestamp, now: now)))" }
-            let source = event.sourceHost.isEmpty || event.sourceComponent != "kubelet" ? event.sourceComponent : "kubelet, \(event.sourceHost)"
-            writer.add(1, event.type, event.reason, age, source, event.message)
+            writer.add(1, era.age(event.firstTimestamp, now: now), era.age(event.lastTimestamp, now: now), String(event.count),
+                       KubectlPrinters.eventSource(event), "", event.type, event.reason, event.message)
         }
     }
 }

@@ -4,10 +4,13 @@ extension KubectlCommands {
     /// `kubectl get`: tables, `-o wide|name|json|yaml`, `-A`, `-l`, `--show-labels`, `--sort-by`.
     func get(_ arguments: ArraySlice<String>) throws -> String {
         if line.isSet("watch") { throw KubectlFailure("error: --watch is not supported here; use sim.advance and get again") }
-        let targets = try ResourceArguments(arguments, command: "get")
+        if let kind = arguments.first, ["componentstatuses", "componentstatus", "cs"].contains(kind.lowercased()) {
+            return try componentStatuses(arguments)
+        }
+        let targets = try ResourceArguments(arguments, command: "get", all: era.allResources)
         let output = line.value("output") ?? ""
         guard ["", "wide", "name", "json", "yaml"].contains(output) else {
-            throw KubectlFailure("error: unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,name,wide,yaml")
+            throw KubectlFailure("error: output format \"\(output)\" not recognized")
         }
         let selector = try line.selector()
         if selector != nil && (!targets.names.isEmpty || !targets.pairs.isEmpty) {
@@ -50,21 +53,38 @@ extension KubectlCommands {
     private func render(_ groups: [(Resource, [any APIObject])], output: String) throws -> String {
         let all = groups.flatMap(\.1)
         switch output {
-        case "name": return all.map(KubectlCommands.typeName).joined(separator: "\n")
-        case "json": return (all.count == 1 && groups.count == 1 && groupIsSingle ? all[0].encode() : KubectlManifests.list(all)).prettyText
-        case "yaml": return KubectlManifests.yaml(all.count == 1 && groupIsSingle ? all[0].encode() : KubectlManifests.list(all)).trimmingTrailingNewline()
+        case "name": return all.map(era.nameOutput).joined(separator: "\n")
+        case "json": return (all.count == 1 && groups.count == 1 && groupIsSingle ? served(all[0]) : list(all)).prettyText
+        case "yaml": return KubectlManifests.yaml(all.count == 1 && groupIsSingle ? served(all[0]) : list(all)).trimmingTrailingNewline()
         default: break
         }
         var sections: [String] = []
         let showKind = groups.count > 1
+        let fromAll = (line.words.dropFirst().first ?? "").split(separator: ",").contains("all")
         for (resource, objects) in groups where !objects.isEmpty {
-            sections.append(table(resource, objects, showKind: showKind, wide: output == "wide"))
+            sections.append(table(resource, objects, kindPrefix: showKind ? era.kindPrefix(resource, fromAll: fromAll) : nil,
+                                  wide: output == "wide"))
         }
-        if sections.isEmpty {
-            let scoped = groups.contains { $0.0.isNamespaced }
-            return line.allNamespaces || !scoped ? "No resources found" : "No resources found in \(namespace) namespace."
-        }
+        // Both releases print this to standard error, with nothing on standard output.
+        if sections.isEmpty { return "No resources found." }
         return sections.joined(separator: "\n\n")
+    }
+
+    /// An object as this kubectl reads it from the server: the workload controllers at
+    /// `extensions/v1beta1`, which both releases still ask for.
+    private func served(_ object: any APIObject) -> JSONValue {
+        var json = object.encode()
+        if object.resource.group == "apps", case .object(var fields) = json {
+            fields["apiVersion"] = .string("extensions/v1beta1")
+            json = .object(fields)
+        }
+        return json
+    }
+
+    /// The List kubectl wraps several objects in, with the empty list metadata it printed then.
+    private func list(_ objects: [any APIObject]) -> JSONValue {
+        .object(["apiVersion": .string("v1"), "items": .array(objects.map(served)), "kind": .string("List"),
+                 "metadata": .object([:]), "resourceVersion": .string(""), "selfLink": .string("")])
     }
 
     /// Whether the command named one object (then -o json/yaml prints it bare, not in a List).
@@ -73,15 +93,14 @@ extension KubectlCommands {
         return (words.count == 2 && !(words.first ?? "").contains(",")) || (words.count == 1 && (words.first ?? "").contains("/"))
     }
 
-    private func table(_ resource: Resource, _ objects: [any APIObject], showKind: Bool, wide: Bool) -> String {
+    private func table(_ resource: Resource, _ objects: [any APIObject], kindPrefix: String?, wide: Bool) -> String {
         let namespaced = line.allNamespaces && resource.isNamespaced
-        var header = KubectlPrinters.header(resource, wide: wide)
+        var header = KubectlPrinters.header(resource, wide: wide, era: era)
         if namespaced { header.insert("NAMESPACE", at: 0) }
         if line.isSet("show-labels") { header.append("LABELS") }
-        var table = KubectlTable(header: header)
+        var table = era.table(header: header)
         for object in objects {
-            var row = KubectlPrinters.row(object, wide: wide, now: now)
-            if showKind && resource != .events { row[0] = KubectlCommands.typeName(object) }
+            var row = KubectlPrinters.row(object, kindPrefix: kindPrefix, wide: wide, now: now, era: era)
             if namespaced { row.insert(object.namespace, at: 0) }
             if line.isSet("show-labels") { row.append(KubectlPrinters.labels(object.metadata.labels)) }
             table.add(row)

@@ -22,6 +22,12 @@ enum KubectlManifests {
     /// Every object in the text, decoded and validated, or the first problem: nothing is applied
     /// unless everything reads.
     static func objects(in text: String, source: String) throws(KubectlFailure) -> [any APIObject] {
+        try written(in: text, source: source).map(\.object)
+    }
+
+    /// Every object in the text with the `apiVersion` its manifest was written at (kubectl 1.10
+    /// names an applied object by that group: `deployment.apps "web" created`).
+    static func written(in text: String, source: String) throws(KubectlFailure) -> [(object: any APIObject, apiVersion: String)] {
         var documents: [JSONValue] = []
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("{") {
@@ -38,13 +44,10 @@ enum KubectlManifests {
                 throw KubectlFailure("error: error parsing \(source): \(error)")
             }
         }
-        var objects: [any APIObject] = []
+        var objects: [(object: any APIObject, apiVersion: String)] = []
         for document in documents where document != .null {
-            if document["kind"]?.stringValue == "List" {
-                for item in document["items"]?.arrayValue ?? [] { objects.append(try decode(item, source: source)) }
-            } else {
-                objects.append(try decode(document, source: source))
-            }
+            let items = document["kind"]?.stringValue == "List" ? document["items"]?.arrayValue ?? [] : [document]
+            for item in items { objects.append((try decode(item, source: source), item["apiVersion"]?.stringValue ?? "")) }
         }
         guard !objects.isEmpty else { throw KubectlFailure("error: no objects passed to apply") }
         return objects

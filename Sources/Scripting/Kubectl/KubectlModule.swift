@@ -1,16 +1,21 @@
 import Simulation
 
 /// `kubectl(cmd [, stdin])`: kubectl's commands, flags, words and layouts against the simulated
-/// cluster. Returns the text kubectl prints, or `nil, message` with kubectl's error text.
+/// cluster, as the kubectl of the cluster's Kubernetes release prints them (`KubectlEra`).
+/// Returns the text kubectl prints, or `nil, message` with kubectl's error text.
 enum KubectlModule {
     static func install(into runtime: ScriptRuntime) {
         runtime.define("kubectl", usage: "kubectl(cmd [, stdin])",
-                       "kubectl against the cluster: get, describe, logs, scale, rollout, delete, apply -f, cordon, uncordon, drain",
+                       "kubectl against the cluster, as the cluster's release printed it (1.6 for the 2017 bank): get, describe, logs, scale, rollout, set image, patch, edit, delete, apply -f, cordon, uncordon, drain, top, cluster-info, version",
                        details: """
                        kubectl "get pods -n default -o wide"
                        kubectl "get events --sort-by=.lastTimestamp"
                        kubectl "rollout undo deployment/web"
+                       kubectl "set image deployment/web web=nginx:1.13"
+                       kubectl "patch deployment web -p '{\\"spec\\":{\\"replicas\\":2}}'"
                        kubectl("apply -f -", [[ ...yaml... ]])   -- the second argument is what -f - reads
+                       kubectl("edit deployment/web", [[ ...yaml... ]])   -- the second argument is the edited object
+                       kubectl "--help", kubectl "get --help"   -- kubectl 1.6's help, trimmed to what Firedrill's kubectl does
                        Every command lets simulated time run while the apiserver answers, so graders use k8s.get;
                        commands that wait in real kubectl (rollout status, delete, drain) wait where the lab lets time move.
                        """, mutates: true) { [unowned runtime] call in
@@ -31,26 +36,18 @@ enum KubectlModule {
     static func run(_ command: String, stdin: String?, runtime: ScriptRuntime) throws -> Result<String, KubectlFailure> {
         do {
             let line = try KubectlCommandLine(parsing: command)
-            guard let verb = line.words.first else {
-                return .failure(KubectlFailure("error: no command given; try \"get pods\", \"describe node node-1\" or help(\"kubectl\")"))
+            let era = KubectlEra.of(runtime)
+            guard let (spec, arguments) = try KubectlCommandTable.resolve(line.words, era: era) else {
+                return .success(KubectlHelp.root(era: era))
             }
+            if let problem = line.flagError ?? spec.unknownFlag(in: line) {
+                return .failure(KubectlFailure("Error: \(problem)\nSee 'kubectl \(spec.path) --help' for usage."))
+            }
+            if line.isSet("help") { return .success(KubectlHelp.text(for: spec, era: era)) }
+            guard let run = spec.run else { return .success(KubectlHelp.text(for: spec, era: era)) }
+            if spec.path == "version", line.isSet("client") { return .success(KubectlVersion.client(era)) }
             let session = try KubeSession.open(runtime, verb: KubectlAudit.writeVerb(line)).get()
-            let commands = KubectlCommands(session: session, line: line, stdin: stdin)
-            let arguments = line.words.dropFirst()
-            switch verb {
-            case "get": return .success(try commands.get(arguments))
-            case "describe": return .success(try commands.describe(arguments))
-            case "logs": return .success(try commands.logs(arguments))
-            case "scale": return .success(try commands.scale(arguments))
-            case "rollout": return .success(try commands.rollout(arguments))
-            case "delete": return .success(try commands.delete(arguments))
-            case "apply": return .success(try commands.apply())
-            case "cordon": return .success(try commands.cordon(arguments, unschedulable: true))
-            case "uncordon": return .success(try commands.cordon(arguments, unschedulable: false))
-            case "drain": return .success(try commands.drain(arguments))
-            case "version": return .success(commands.version())
-            default: return .failure(KubectlFailure("error: unknown command \"\(verb)\" for \"kubectl\""))
-            }
+            return .success(try run(KubectlCommands(session: session, line: line, stdin: stdin), arguments))
         } catch let failure as KubectlFailure {
             return .failure(failure)
         }
@@ -65,12 +62,17 @@ struct KubectlCommands {
 
     var namespace: String { line.namespace }
     var now: Timestamp { session.now }
+    var era: KubectlEra { KubectlEra(session.cluster.configuration.version) }
 
-    func failure(_ error: APIError) -> KubectlFailure { KubectlFailure(error.kubectlText) }
+    func failure(_ error: APIError) -> KubectlFailure { KubectlFailure(era.errorText(error)) }
 
-    func version() -> String {
-        let version = session.cluster.configuration.version.gitVersion
-        return "Client Version: \(version)\nServer Version: \(version)"
+    /// `kubectl version`: the client and the server the apiserver reports (`--short`: the tags).
+    func version() throws -> String {
+        // Asking the server for its version is a request like any other.
+        if case .failure(let error) = try session.call(.list(.namespaces, filter: .everything, resourceVersion: "")) {
+            throw KubectlFailure(KubectlVersion.client(era, short: line.isSet("short")) + "\n" + error.kubectlText)
+        }
+        return KubectlVersion.both(era, short: line.isSet("short"))
     }
 
     /// One named object through the API, or kubectl's NotFound.
@@ -89,6 +91,35 @@ struct KubectlCommands {
         }
     }
 
-    /// `deployment.apps/web`
+    /// `deployment.apps/web`: how `k8s.apply` names what it touched (the Lua module's own words,
+    /// not kubectl's).
     static func typeName(_ object: any APIObject) -> String { "\(object.resource.singularQualifiedName)/\(object.name)" }
+}
+
+/// What `kubectl version` prints for a release: `version.Info` as kubectl 1.6 and 1.10 print it.
+enum KubectlVersion {
+    /// Build facts of the releases the simulation runs, where a public record of them was found
+    /// (`kubectl version` output of the v1.6.13 release binaries). The others print the fields a
+    /// reader can trust (tag, Go version of the series) and leave the commit empty.
+    private static let builds: [String: (commit: String, date: String, go: String)] = [
+        "v1.6.13": ("14ea65f53cdae4a5657cf38cfc8d7349b75b5512", "2017-11-22T20:29:21Z", "go1.7.6"),
+    ]
+    private static let seriesGo: [KubernetesVersion: String] = [.v1_5: "go1.7.4", .v1_6: "go1.7.6", .v1_10: "go1.9.3"]
+
+    static func info(_ era: KubectlEra) -> String {
+        let tag = era.release.gitVersion
+        let parts = tag.dropFirst().split(separator: ".")
+        let build = builds[tag]
+        return "version.Info{Major:\"\(parts[0])\", Minor:\"\(parts[1])\", GitVersion:\"\(tag)\", GitCommit:\"\(build?.commit ?? "")\", "
+            + "GitTreeState:\"clean\", BuildDate:\"\(build?.date ?? "")\", GoVersion:\"\(build?.go ?? seriesGo[era.release] ?? "")\", "
+            + "Compiler:\"gc\", Platform:\"linux/amd64\"}"
+    }
+
+    static func client(_ era: KubectlEra, short: Bool = false) -> String {
+        short ? "Client Version: \(era.release.gitVersion)" : "Client Version: \(info(era))"
+    }
+
+    static func both(_ era: KubectlEra, short: Bool) -> String {
+        client(era, short: short) + "\n" + (short ? "Server Version: \(era.release.gitVersion)" : "Server Version: \(info(era))")
+    }
 }

@@ -1,64 +1,117 @@
 import Simulation
 
-/// The columns `kubectl get` prints for each resource, row by row, as the real printers compute
-/// them (pod STATUS from container states, READY as ready/total, ENDPOINTS capped at three).
+/// The columns `kubectl get` prints for each resource, row by row, as the era's printers compute
+/// them (pkg/printers/internalversion/printers.go at v1.6 and v1.10): pod STATUS from container
+/// states, READY as ready/total, ENDPOINTS capped at three, node STATUS from the Ready condition.
 enum KubectlPrinters {
-    static func header(_ resource: Resource, wide: Bool) -> [String] {
+    static func header(_ resource: Resource, wide: Bool, era: KubectlEra) -> [String] {
+        let modern = era.printers == .v1_10
+        let template = modern ? ["CONTAINERS", "IMAGES", "SELECTOR"] : ["CONTAINER(S)", "IMAGE(S)", "SELECTOR"]
         switch resource {
-        case .pods: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"] + (wide ? ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"] : [])
-        case .services: ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"] + (wide ? ["SELECTOR"] : [])
-        case .endpoints: ["NAME", "ENDPOINTS", "AGE"]
-        case .deployments: ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
-        case .replicasets: ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
-        case .daemonsets: ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"]
-            + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
-        case .nodes: ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
-            + (wide ? ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"] : [])
-        case .configmaps: ["NAME", "DATA", "AGE"]
-        case .namespaces: ["NAME", "STATUS", "AGE"]
-        case .events: ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+        case .pods: return ["NAME", "READY", "STATUS", "RESTARTS", "AGE"] + (wide ? ["IP", "NODE"] : [])
+        case .services:
+            return ["NAME"] + (modern ? ["TYPE"] : []) + ["CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"] + (wide ? ["SELECTOR"] : [])
+        case .endpoints: return ["NAME", "ENDPOINTS", "AGE"]
+        case .deployments: return ["NAME", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "AGE"] + (wide ? template : [])
+        case .replicasets: return ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? template : [])
+        case .daemonsets:
+            return ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", modern ? "NODE SELECTOR" : "NODE-SELECTOR", "AGE"]
+                + (wide ? template : [])
+        case .nodes:
+            if modern {
+                return ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+                    + (wide ? ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"] : [])
+            }
+            return ["NAME", "STATUS", "AGE", "VERSION"] + (wide ? ["EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION"] : [])
+        case .configmaps: return ["NAME", "DATA", "AGE"]
+        case .namespaces: return ["NAME", "STATUS", "AGE"]
+        case .events:
+            return [modern ? "LAST SEEN" : "LASTSEEN", modern ? "FIRST SEEN" : "FIRSTSEEN", "COUNT", "NAME", "KIND", "SUBOBJECT",
+                    "TYPE", "REASON", "SOURCE", "MESSAGE"]
         }
     }
 
-    static func row(_ object: any APIObject, wide: Bool, now: Timestamp) -> [String] {
-        let age = KubectlTime.age(object.metadata.creationTimestamp, now: now)
+    /// One row; `kindPrefix` (`po`, `deployment.apps`) goes before the NAME cell when a listing
+    /// shows several types.
+    static func row(_ object: any APIObject, kindPrefix: String?, wide: Bool, now: Timestamp, era: KubectlEra) -> [String] {
+        let name = kindPrefix.map { "\($0)/\(object.name)" } ?? object.name
+        let age = era.age(object.metadata.creationTimestamp, now: now)
+        let modern = era.printers == .v1_10
         switch object {
-        case let pod as Pod: return podRow(pod, wide: wide, now: now)
+        case let pod as Pod: return podRow(pod, name: name, wide: wide, now: now, era: era)
         case let service as Service:
-            let ports = service.ports.map { $0.nodePort > 0 ? "\($0.port):\($0.nodePort)/\($0.protocol)" : "\($0.port)/\($0.protocol)" }
-            return [service.name, service.type, service.clusterIP.isEmpty ? "<none>" : service.clusterIP, "<none>",
-                    ports.isEmpty ? "<none>" : ports.joined(separator: ","), age]
-                + (wide ? [service.selector.isEmpty ? "<none>" : LabelSelector(matchLabels: service.selector).description] : [])
-        case let endpoints as Endpoints:
-            let addresses = endpoints.readyAddresses
-            var text = addresses.prefix(3).joined(separator: ",")
-            if addresses.count > 3 { text += " + \(addresses.count - 3) more..." }
-            return [endpoints.name, text.isEmpty ? "<none>" : text, age]
+            let clusterIP = modern && service.clusterIP.isEmpty ? "<none>" : service.clusterIP
+            let ports = portsText(service.ports)
+            return [name] + (modern ? [service.type] : []) + [clusterIP, externalIP(service, era: era),
+                                                               modern && ports.isEmpty ? "<none>" : ports, age]
+                + (wide ? [labels(service.selector)] : [])
+        case let endpoints as Endpoints: return [name, formatEndpoints(endpoints), age]
         case let deployment as Deployment:
-            return [deployment.name, "\(deployment.status.readyReplicas)/\(deployment.spec.replicas)", String(deployment.status.updatedReplicas),
+            return [name, String(deployment.spec.replicas), String(deployment.status.replicas), String(deployment.status.updatedReplicas),
                     String(deployment.status.availableReplicas), age]
                 + (wide ? templateColumns(deployment.spec.template, deployment.spec.selector) : [])
         case let rs as ReplicaSet:
-            return [rs.name, String(rs.spec.replicas), String(rs.status.replicas), String(rs.status.readyReplicas), age]
+            return [name, String(rs.spec.replicas), String(rs.status.replicas), String(rs.status.readyReplicas), age]
                 + (wide ? templateColumns(rs.spec.template, rs.spec.selector) : [])
         case let ds as DaemonSet:
-            let selector = ds.spec.template.spec.nodeSelector
-            return [ds.name, String(ds.status.desiredNumberScheduled), String(ds.status.currentNumberScheduled), String(ds.status.numberReady),
-                    String(ds.status.updatedNumberScheduled), String(ds.status.numberAvailable),
-                    selector.isEmpty ? "<none>" : LabelSelector(matchLabels: selector).description, age]
+            return [name, String(ds.status.desiredNumberScheduled), String(ds.status.currentNumberScheduled), String(ds.status.numberReady),
+                    String(ds.status.updatedNumberScheduled), String(ds.status.numberAvailable), labels(ds.spec.template.spec.nodeSelector), age]
                 + (wide ? templateColumns(ds.spec.template, ds.spec.selector) : [])
-        case let node as Node: return nodeRow(node, wide: wide, age: age)
-        case let configMap as ConfigMap: return [configMap.name, String(configMap.data.count), age]
-        case let namespace as Namespace: return [namespace.name, namespace.phase, age]
+        case let node as Node: return nodeRow(node, name: name, wide: wide, age: age, era: era)
+        case let configMap as ConfigMap: return [name, String(configMap.data.count), age]
+        case let namespace as Namespace: return [name, namespace.phase, age]
         case let event as Event:
-            return [KubectlTime.age(event.lastTimestamp, now: now), event.type, event.reason,
-                    "\(event.involvedObject.kind.lowercased())/\(event.involvedObject.name)", event.message]
-        default: return [object.name, age]
+            // 1.6 names the object the event is about; 1.10 the event itself.
+            let eventName = modern ? event.name : event.involvedObject.name
+            return [era.age(event.lastTimestamp, now: now), era.age(event.firstTimestamp, now: now), String(event.count),
+                    kindPrefix.map { "\($0)/\(eventName)" } ?? eventName, event.involvedObject.kind, "", event.type, event.reason,
+                    eventSource(event), event.message]
+        default: return [name, age]
         }
     }
 
+    /// `kubelet, node-1`: formatEventSource, the component and the host when there is one. Only
+    /// kubelets set a host in their events' source; the model records one for every component.
+    static func eventSource(_ event: Event) -> String {
+        event.sourceHost.isEmpty || event.sourceComponent != "kubelet" ? event.sourceComponent : "\(event.sourceComponent), \(event.sourceHost)"
+    }
+
     private static func templateColumns(_ template: PodTemplateSpec, _ selector: LabelSelector) -> [String] {
-        [template.spec.containers.map(\.name).joined(separator: ","), template.images.joined(separator: ","), selector.description]
+        [template.spec.containers.map(\.name).joined(separator: ","), template.images.joined(separator: ","),
+         selector.description.ifEmpty("<none>")]
+    }
+
+    /// `80/TCP` or `80:30080/TCP`, comma-separated.
+    static func portsText(_ ports: [ServicePort]) -> String {
+        ports.map { $0.nodePort > 0 ? "\($0.port):\($0.nodePort)/\($0.protocol)" : "\($0.port)/\($0.protocol)" }.joined(separator: ",")
+    }
+
+    /// EXTERNAL-IP: `<none>` for cluster IPs; a NodePort service showed `<nodes>` until 1.7.
+    private static func externalIP(_ service: Service, era: KubectlEra) -> String {
+        switch service.type {
+        case "ClusterIP": return "<none>"
+        case "NodePort": return era.printers == .v1_6 ? "<nodes>" : "<none>"
+        case "LoadBalancer": return "<pending>"
+        default: return "<unknown>"
+        }
+    }
+
+    /// formatEndpoints: ready addresses by subset, then port, then address; three at most and
+    /// `+ N more...`; `<none>` only when there are no subsets at all.
+    static func formatEndpoints(_ endpoints: Endpoints) -> String {
+        guard let subsets = endpoints.subsets, !subsets.isEmpty else { return "<none>" }
+        var shown: [String] = []
+        var count = 0
+        for subset in subsets {
+            for port in subset.ports {
+                for address in subset.addresses {
+                    if shown.count < 3 { shown.append("\(address.ip):\(port.port)") }
+                    count += 1
+                }
+            }
+        }
+        let text = shown.joined(separator: ",")
+        return count > 3 ? "\(text) + \(count - 3) more..." : text
     }
 
     /// kubectl's pod STATUS: the phase, overridden by a container's waiting or terminated reason,
@@ -77,40 +130,56 @@ enum KubectlPrinters {
         return reason
     }
 
-    private static func podRow(_ pod: Pod, wide: Bool, now: Timestamp) -> [String] {
-        let ready = pod.status.containerStatuses.filter(\.ready).count
+    private static func podRow(_ pod: Pod, name: String, wide: Bool, now: Timestamp, era: KubectlEra) -> [String] {
+        let ready = pod.status.containerStatuses.filter { status in
+            if case .running = status.state { return status.ready }
+            return false
+        }.count
         let restarts = pod.status.containerStatuses.reduce(0) { $0 + $1.restartCount }
-        var restartText = String(restarts)
-        let lastFinished = pod.status.containerStatuses.compactMap { status -> Timestamp? in
-            if case .terminated(_, _, _, let finishedAt)? = status.lastState { return finishedAt }
-            return nil
-        }.max()
-        if restarts > 0, let lastFinished { restartText += " (\(KubectlTime.age(lastFinished, now: now)) ago)" }
-        return [pod.name, "\(ready)/\(pod.spec.containers.count)", podStatus(pod), restartText,
-                KubectlTime.age(pod.metadata.creationTimestamp, now: now)]
-            + (wide ? [pod.status.podIP.isEmpty ? "<none>" : pod.status.podIP, pod.spec.nodeName.isEmpty ? "<none>" : pod.spec.nodeName,
-                       "<none>", "<none>"] : [])
+        // 1.6 leaves an unscheduled pod's NODE blank; 1.10 prints <none>.
+        let node = pod.spec.nodeName.isEmpty && era.printers == .v1_10 ? "<none>" : pod.spec.nodeName
+        return [name, "\(ready)/\(pod.spec.containers.count)", podStatus(pod), String(restarts),
+                era.age(pod.metadata.creationTimestamp, now: now)]
+            + (wide ? [pod.status.podIP.isEmpty ? "<none>" : pod.status.podIP, node] : [])
     }
 
-    static func nodeStatus(_ node: Node) -> String {
-        var status = node.isReady ? "Ready" : "NotReady"
-        if node.spec.unschedulable { status += ",SchedulingDisabled" }
-        return status
+    /// `Ready`, `NotReady`, `Unknown` (no Ready condition yet), then `SchedulingDisabled`; 1.6
+    /// appends the `kubernetes.io/role` label's role, as it printed no ROLES column.
+    static func nodeStatus(_ node: Node, era: KubectlEra) -> String {
+        var status: [String]
+        if let ready = node.status.conditions["Ready"] { status = [ready.isTrue ? "Ready" : "NotReady"] } else { status = ["Unknown"] }
+        if node.spec.unschedulable { status.append("SchedulingDisabled") }
+        if era.printers == .v1_6, let role = node.metadata.labels["kubernetes.io/role"], !role.isEmpty { status.append(role) }
+        return status.joined(separator: ",")
     }
 
+    /// 1.10's ROLES: every `node-role.kubernetes.io/<role>` label and `kubernetes.io/role`, sorted.
     static func nodeRoles(_ node: Node) -> String {
-        let roles = node.metadata.labels.keys.sorted().compactMap { key -> String? in
-            key.hasPrefix("node-role.kubernetes.io/") ? String(key.dropFirst("node-role.kubernetes.io/".count)) : nil
+        var roles = Set<String>()
+        for (key, value) in node.metadata.labels {
+            if key.hasPrefix("node-role.kubernetes.io/") {
+                let role = String(key.dropFirst("node-role.kubernetes.io/".count))
+                if !role.isEmpty { roles.insert(role) }
+            } else if key == "kubernetes.io/role" && !value.isEmpty {
+                roles.insert(value)
+            }
         }
-        return roles.isEmpty ? "<none>" : roles.joined(separator: ",")
+        return roles.isEmpty ? "<none>" : roles.sorted().joined(separator: ",")
     }
 
-    private static func nodeRow(_ node: Node, wide: Bool, age: String) -> [String] {
-        [node.name, nodeStatus(node), nodeRoles(node), age, node.status.nodeInfo.kubeletVersion]
-            + (wide ? [node.status.internalIP.isEmpty ? "<none>" : node.status.internalIP, "<none>", node.status.nodeInfo.osImage,
-                       node.status.nodeInfo.kernelVersion, node.status.nodeInfo.containerRuntimeVersion] : [])
+    private static func nodeRow(_ node: Node, name: String, wide: Bool, age: String, era: KubectlEra) -> [String] {
+        let info = node.status.nodeInfo
+        let externalIP = node.status.addresses.first { $0.type == "ExternalIP" }?.address ?? "<none>"
+        if era.printers == .v1_6 {
+            return [name, nodeStatus(node, era: era), age, info.kubeletVersion]
+                + (wide ? [externalIP, info.osImage.ifEmpty("<unknown>"), info.kernelVersion.ifEmpty("<unknown>")] : [])
+        }
+        return [name, nodeStatus(node, era: era), nodeRoles(node), age, info.kubeletVersion]
+            + (wide ? [node.status.internalIP.ifEmpty("<none>"), externalIP, info.osImage.ifEmpty("<unknown>"),
+                       info.kernelVersion.ifEmpty("<unknown>"), info.containerRuntimeVersion.ifEmpty("<unknown>")] : [])
     }
 
+    /// labels.FormatLabels: `k=v,k2=v2` sorted by key, or `<none>`.
     static func labels(_ labels: [String: String]) -> String {
         labels.isEmpty ? "<none>" : labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")
     }

@@ -1,12 +1,12 @@
 import Simulation
 
 extension KubectlCommands {
-    /// `kubectl rollout status|history|undo|restart TYPE/NAME`.
+    /// `kubectl rollout status|history|undo TYPE/NAME` (`restart` came with kubectl 1.15).
     func rollout(_ arguments: ArraySlice<String>) throws -> String {
         guard let subcommand = arguments.first else {
-            throw KubectlFailure("error: you must specify a subcommand: history, restart, status or undo")
+            throw KubectlFailure("error: you must specify a subcommand: history, status or undo")
         }
-        let targets = try ResourceArguments(arguments.dropFirst(), command: "rollout \(subcommand)")
+        let targets = try ResourceArguments(arguments.dropFirst(), command: "rollout \(subcommand)", all: era.allResources)
         guard let (resource, name) = targets.pairs.first ?? targets.names.first.map({ (targets.resources.first ?? .deployments, $0) }) else {
             throw KubectlFailure("error: required resource not specified")
         }
@@ -16,9 +16,7 @@ extension KubectlCommands {
         switch subcommand {
         case "status": return try status(resource, name)
         case "history": return try history(resource, name)
-        case "undo": return try undo(resource, name)
-        case "restart": return try restart(resource, name)
-        default: throw KubectlFailure("error: unknown command \"\(subcommand)\" for \"kubectl rollout\"")
+        default: return try undo(resource, name)
         }
     }
 
@@ -33,23 +31,23 @@ extension KubectlCommands {
                 throw KubectlFailure("error: deployment \"\(name)\" exceeded its progress deadline")
             }
             if status.updatedReplicas < desired {
-                return ("Waiting for deployment \"\(name)\" rollout to finish: \(status.updatedReplicas) out of \(desired) new replicas have been updated...", false)
+                return ("Waiting for rollout to finish: \(status.updatedReplicas) out of \(desired) new replicas have been updated...", false)
             }
             if status.replicas > status.updatedReplicas {
-                return ("Waiting for deployment \"\(name)\" rollout to finish: \(status.replicas - status.updatedReplicas) old replicas are pending termination...", false)
+                return ("Waiting for rollout to finish: \(status.replicas - status.updatedReplicas) old replicas are pending termination...", false)
             }
             if status.availableReplicas < status.updatedReplicas {
-                return ("Waiting for deployment \"\(name)\" rollout to finish: \(status.availableReplicas) of \(status.updatedReplicas) updated replicas are available...", false)
+                return ("Waiting for rollout to finish: \(status.availableReplicas) of \(status.updatedReplicas) updated replicas are available...", false)
             }
             return ("deployment \"\(name)\" successfully rolled out", true)
         }
         let ds = object as! DaemonSet, status = ds.status
         guard ds.metadata.generation <= status.observedGeneration else { return ("Waiting for daemon set spec update to be observed...", false) }
         if status.updatedNumberScheduled < status.desiredNumberScheduled {
-            return ("Waiting for daemon set \"\(ds.name)\" rollout to finish: \(status.updatedNumberScheduled) out of \(status.desiredNumberScheduled) new pods have been updated...", false)
+            return ("Waiting for rollout to finish: \(status.updatedNumberScheduled) out of \(status.desiredNumberScheduled) new pods have been updated...", false)
         }
         if status.numberAvailable < status.desiredNumberScheduled {
-            return ("Waiting for daemon set \"\(ds.name)\" rollout to finish: \(status.numberAvailable) of \(status.desiredNumberScheduled) updated pods are available...", false)
+            return ("Waiting for rollout to finish: \(status.numberAvailable) of \(status.desiredNumberScheduled) updated pods are available...", false)
         }
         return ("daemon set \"\(ds.name)\" successfully rolled out", true)
     }
@@ -91,13 +89,16 @@ extension KubectlCommands {
             guard let rs = sets.first(where: { $0.revision == wanted }) else {
                 throw KubectlFailure("error: unable to find the specified revision")
             }
-            return "deployment.apps/\(name) with revision #\(wanted)\n" + describeTemplate(rs.spec.template)
+            return "deployments \"\(name)\" with revision #\(wanted)\n" + describeTemplate(rs.spec.template)
         }
-        var table = KubectlTable(header: ["REVISION", "CHANGE-CAUSE"])
+        // The history viewer's tabwriter pads with tabs (tab width 8), as both releases print it.
+        var lines = ["deployments \"\(name)\"", "REVISION\tCHANGE-CAUSE"]
         for rs in sets where rs.revision > 0 {
-            table.add([String(rs.revision), rs.metadata.annotations["kubernetes.io/change-cause"] ?? "<none>"])
+            let revision = String(rs.revision)
+            let tabs = String(repeating: "\t", count: max(1, (16 - revision.count + 7) / 8))
+            lines.append(revision + tabs + (rs.metadata.annotations["kubernetes.io/change-cause"] ?? "<none>"))
         }
-        return "deployment.apps/\(name) \n" + table.render(padding: 2, minimumWidth: 0)
+        return lines.joined(separator: "\n")
     }
 
     private func describeTemplate(_ template: PodTemplateSpec) -> String {
@@ -130,29 +131,13 @@ extension KubectlCommands {
         var template = target.spec.template
         template.labels["pod-template-hash"] = nil
         if template == deployment.spec.template {
-            return "deployment.apps/\(name) skipped rollback (current template already matches revision \(target.revision))"
+            return era.success(.deployments, name, "skipped rollback (DeploymentRollback: current template already matches revision \(target.revision))")
         }
         let result = try session.call(.patch(.deployments, namespace: namespace, name: name, { (object: inout any APIObject) throws(APIError) in
             if var stored = object as? Deployment { stored.spec.template = template; object = stored }
         }))
         if case .failure(let error) = result { throw failure(error) }
-        return "deployment.apps/\(name) rolled back"
-    }
-
-    /// Stamps the pod template so every pod is replaced.
-    private func restart(_ resource: Resource, _ name: String) throws -> String {
-        let stamp = now.rfc3339
-        let result = try session.call(.patch(resource, namespace: namespace, name: name, { (object: inout any APIObject) throws(APIError) in
-            if var deployment = object as? Deployment {
-                deployment.spec.template.annotations["kubectl.kubernetes.io/restartedAt"] = stamp
-                object = deployment
-            } else if var ds = object as? DaemonSet {
-                ds.spec.template.annotations["kubectl.kubernetes.io/restartedAt"] = stamp
-                object = ds
-            }
-        }))
-        if case .failure(let error) = result { throw failure(error) }
-        return "\(resource.singularQualifiedName)/\(name) restarted"
+        return era.success(.deployments, name, "rolled back")
     }
 }
 

@@ -65,7 +65,8 @@ enum KubeModule {
             return 1
         }
         runtime.define("k8s.apiservers", usage: "k8s.apiservers()",
-                       "each apiserver's state: host, running, and per resource its cache version and when its etcd watch last spoke") { [unowned runtime] call in
+                       "each apiserver's state: host, running, and per resource its cache version and when its etcd watch last spoke",
+                       details: "resources.NAME.last_event: the clock of the last event its etcd watch delivered (see help(\"sim\") on times); last_event_age: seconds since.") { [unowned runtime] call in
             let session = try openSession(call, runtime)
             runtime.recordRead(via: "k8s.apiservers", verb: "list", AuditObject(kind: "apiservers"))
             try call.push(apiServers(session))
@@ -143,12 +144,12 @@ enum KubeModule {
             var resources = LuaTable()
             for resource in Resource.allCases {
                 guard let state = server.cacheState(resource) else { continue }
-                resources[resource.rawValue] = [
-                    "ready": .boolean(state.ready),
-                    "resource_version": .integer(state.resourceVersion),
-                    "last_event": state.lastEventTime.map { .number(session.cluster.world.scriptSeconds($0)) } ?? .nil,
-                    "watches": .integer(Int64(state.watches)),
-                ]
+                var entry = LuaTable()
+                entry["ready"] = .boolean(state.ready)
+                entry["resource_version"] = .integer(state.resourceVersion)
+                entry["watches"] = .integer(Int64(state.watches))
+                TimeFields.set("last_event", state.lastEventTime, in: &entry, world: session.cluster.world)
+                resources[resource.rawValue] = .table(entry)
             }
             list.array.append([
                 "name": .string(server.name), "host": .string(server.host.name), "zone": .string(server.host.zone),

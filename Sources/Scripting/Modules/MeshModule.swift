@@ -36,7 +36,12 @@ enum MeshModule {
             return try pushRoutes(view, node: node, service: service, call: call)
         }
         runtime.define("mesh.discovery", usage: "mesh.discovery(node)",
-                       "that linkerd's view of each namespace: {namespace, state, services, error, last_change}") { [unowned runtime] call in
+                       "that linkerd's view of each namespace: {namespace, state, services, error, last_change, last_change_age}",
+                       details: """
+                       state: listing, watching, failed (no cache) or retrying (a warm cache kept while lists or watches fail).
+                       last_change: the clock when what it believes about the namespace last changed ("14:18:05"; see help("sim") on times);
+                       last_change_age: seconds since then. Both nil if it never learnt anything.
+                       """) { [unowned runtime] call in
             let mesh = try requireMesh(call, world)
             let node = try nodeName(call, 1, mesh: mesh)
             runtime.recordRead(via: "mesh.discovery", verb: "get", AuditObject(kind: "discovery", host: node),
@@ -98,7 +103,11 @@ enum MeshModule {
             throw call.argumentError(index, "expected \"namespace/service\", such as \"payments/transaction-processor\"; got \(LuaValue.quote(text))")
         }
         guard mesh.configuration.routedNamespaces.contains(service.namespace) else {
-            throw call.argumentError(index, "linkerd does not route namespace \(LuaValue.quote(service.namespace)); it routes \(mesh.configuration.routedNamespaces.joined(separator: ", "))")
+            var message = "linkerd does not route namespace \(LuaValue.quote(service.namespace)); it routes \(mesh.configuration.routedNamespaces.joined(separator: ", "))"
+            if let platform = standalonePlatform(running: service, in: world(runtime)) {
+                message += "; \(service.namespace) runs on the \(platform.name) platform (\(platform.instances.map(\.host.name).joined(separator: ", "))), outside Kubernetes and linkerd"
+            }
+            throw call.argumentError(index, message)
         }
         let known = world(runtime).component(TrafficEngine.self)?.catalog.index(of: service) != nil
             || mesh.cluster.firstRunningAPIServer?.cachedObject(.services, namespace: service.namespace, name: service.name) != nil
@@ -109,6 +118,13 @@ enum MeshModule {
     }
 
     private static func world(_ runtime: ScriptRuntime) -> World { runtime.world }
+
+    /// The standalone platform whose services include that namespace's, if any.
+    private static func standalonePlatform(running service: ServiceReference, in world: World) -> StandalonePlatform? {
+        guard let platform = world.component(StandalonePlatform.self), let catalog = world.component(TrafficEngine.self)?.catalog,
+              catalog.services.contains(where: { $0.reference.namespace == service.namespace && $0.platform == platform.name }) else { return nil }
+        return platform
+    }
 
     // MARK: Results
 
@@ -147,7 +163,7 @@ enum MeshModule {
         table["state"] = .string(namespace.state)
         table["services"] = .integer(Int64(namespace.serviceCount))
         table["error"] = namespace.error.map { .string($0) } ?? .nil
-        table["last_change"] = namespace.lastChange.map { .number(world.scriptSeconds($0)) } ?? .nil
+        TimeFields.set("last_change", namespace.lastChange, in: &table, world: world)
         table["null_pointer_exceptions"] = .integer(Int64(namespace.nullPointerCount))
         return .table(table)
     }

@@ -8,7 +8,7 @@ enum SimModule {
 
     static func install(into runtime: ScriptRuntime) {
         let world = runtime.world
-        runtime.document("sim", usage: "sim", "the simulated clock, seed, digest and timed injects")
+        runtime.document("sim", usage: "sim", "the simulated clock, seed, digest and timed injects", details: TimeFields.convention)
         runtime.define("sim.now", usage: "sim.now()", "seconds of simulated time since the scenario began (when you arrived)") { call in
             call.push(number: world.scriptSeconds(world.now))
             return 1

@@ -15,7 +15,8 @@ enum TelemetryModule {
                        "samples of the series named name whose labels match, over the last window (default \"15m\")",
                        details: """
                        metrics.query("success_rate", {class = "card_payments"}, "5m")
-                       --> { { labels = { class = "card_payments" }, samples = { { t = 3600.0, v = 0.99 }, ... } } }
+                       --> { { labels = { class = "card_payments" }, samples = { { t = 3600.0, clock = "14:55:00", v = 0.99 }, ... } } }
+                       t: seconds since you arrived, as sim.now() counts (negative before); clock: the same moment on the calendar.
                        """) { [unowned runtime] call in
             let name = try call.string(1)
             runtime.recordRead(via: "metrics.query", verb: "query", AuditObject(kind: "metrics", name: name))
@@ -26,13 +27,14 @@ enum TelemetryModule {
             return 1
         }
         runtime.document("alerts", usage: "alerts", "alert rules that page the on-call engineer")
-        runtime.define("alerts.firing", usage: "alerts.firing()", "the alerts firing now: {name, severity, since, summary}") { [unowned runtime] call in
+        runtime.define("alerts.firing", usage: "alerts.firing()", "the alerts firing now: {name, severity, since, since_age, summary, value}",
+                       details: "since: the clock when it began to fire (see help(\"sim\") on times); since_age: seconds since.") { [unowned runtime] call in
             runtime.recordRead(via: "alerts.firing", verb: "list", AuditObject(kind: "alerts"), findings: AuditFindings.firingAlerts(world))
             let firing = (world.component(Telemetry.self)?.alerts.firing ?? []).map { alert -> LuaValue in
                 var entry = LuaTable()
                 entry["name"] = .string(alert.name)
                 entry["severity"] = .string(alert.severity.rawValue)
-                entry["since"] = .string(world.calendarStart.adding(alert.firingSince ?? alert.pendingSince).clock)
+                TimeFields.set("since", alert.firingSince ?? alert.pendingSince, in: &entry, world: world)
                 entry["summary"] = .string(alert.summary)
                 entry["value"] = .number(alert.value)
                 return .table(entry)
@@ -69,7 +71,7 @@ enum TelemetryModule {
         var labels = LuaTable()
         for label in series.key.labels { labels[label.name] = .string(label.value) }
         let samples = series.samples(from: now - window, to: now).map { sample -> LuaValue in
-            ["t": .number(world.scriptSeconds(sample.time)), "v": .number(sample.value)]
+            ["t": .number(world.scriptSeconds(sample.time)), "clock": .string(TimeFields.clock(sample.time, in: world)), "v": .number(sample.value)]
         }
         return ["name": .string(series.key.name), "labels": .table(labels), "samples": .table(LuaTable(array: samples))]
     }

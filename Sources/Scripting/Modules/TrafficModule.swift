@@ -18,7 +18,11 @@ enum TrafficModule {
         }
         runtime.define("traffic.success_rate", usage: "traffic.success_rate(class [, window])",
                        "the share of the class's requests that succeeded over the last window (default \"1m\"), 0..1, as customers saw it",
-                       details: "traffic.success_rate(\"card_payments\", \"5m\")  --> 0.31") { [unowned runtime] call in
+                       details: """
+                       traffic.success_rate("card_payments", "5m")  --> 0.31
+                       Customers' view: card stand-in approvals count (the dashboard's CUSTOMERS column). Pages judge the platform's own
+                       answers, the dashboard's PLATFORM column: metrics.query("platform_success_rate", {class = "card_payments"}, "5m").
+                       """) { [unowned runtime] call in
             let (engine, index) = try requestClass(call, world)
             let window = call.isNil(2) ? defaultWindow : try SimModule.duration(call, 2)
             let rate = successRate(engine, index, window: window, metric: "success_rate")

@@ -5,25 +5,31 @@ import Simulation
 struct KubectlCompletion: CommandCompletion {
     unowned let world: World
 
-    static let verbs = ["get", "describe", "logs", "scale", "rollout", "delete", "apply", "cordon", "uncordon",
-                        "drain", "version"]
-    static let rolloutSubcommands = ["status", "history", "undo", "restart"]
+    static let verbs = ["get", "describe", "logs", "scale", "rollout", "set", "patch", "edit", "delete", "apply", "cordon",
+                        "uncordon", "drain", "top", "cluster-info", "version"]
+    /// The words after a verb that takes a subcommand first.
+    static let subcommands = ["rollout": ["history", "status", "undo"], "set": ["image"], "top": ["node", "pod"]]
     static let outputFormats = ["wide", "yaml", "json", "name"]
 
     func candidates(for request: CommandCompletionRequest) -> [String] {
         let words = request.words
         if let flag = request.previousWord, let values = values(afterFlag: flag, words: words) { return values }
-        if request.partial.hasPrefix("-") { return flags(for: words.first) }
+        if request.partial.hasPrefix("-") { return flags(for: words.first, words: words) }
         guard let verb = words.first else { return KubectlCompletion.verbs }
         var positional = words.dropFirst().filter { !$0.hasPrefix("-") && !isFlagValue($0, in: words) }
-        if verb == "rollout" {
-            guard !positional.isEmpty else { return KubectlCompletion.rolloutSubcommands }
+        if let subcommands = KubectlCompletion.subcommands[verb] {
+            guard let subcommand = positional.first else { return subcommands }
             positional.removeFirst()
+            if verb == "top" { return positional.isEmpty ? names(subcommand == "node" ? .nodes : .pods, words: words) : [] }
+            if verb == "set", let target = setImageTarget(positional) {
+                return containerAssignments(target.0, target.1, words: words)
+            }
         }
         switch verb {
         case "logs": return names(.pods, words: words)
         case "cordon", "uncordon", "drain": return names(.nodes, words: words)
-        case "apply", "version": return []
+        case "apply", "version", "cluster-info": return []
+        case "get" where positional.isEmpty: return kinds(for: verb) + ["componentstatuses"] + typedNames(partial: request.partial, words: words)
         default: break
         }
         guard let kindWord = positional.first else { return kinds(for: verb) + typedNames(partial: request.partial, words: words) }
@@ -38,6 +44,7 @@ struct KubectlCompletion: CommandCompletion {
         switch verb {
         case "scale": resources = [.deployments, .replicasets]
         case "rollout": resources = [.deployments, .daemonsets]
+        case "set": resources = [.deployments, .daemonsets, .replicasets]
         default: resources = Resource.allCases
         }
         return resources.map(\.rawValue)
@@ -50,10 +57,28 @@ struct KubectlCompletion: CommandCompletion {
         return names(resource, words: words).map { prefix + $0 }
     }
 
+    /// The object `set image` names, as `TYPE NAME` or `TYPE/NAME`, once it is complete.
+    private func setImageTarget(_ positional: [String]) -> (Resource, String)? {
+        guard let first = positional.first else { return nil }
+        let parts = first.split(separator: "/", maxSplits: 1).map(String.init)
+        if parts.count == 2, let resource = Resource(typed: parts[0]) { return (resource, parts[1]) }
+        guard positional.count >= 2, let resource = Resource(typed: first) else { return nil }
+        return (resource, positional[1])
+    }
+
+    /// `web=` for each container of the object `set image` names, ready for the new image.
+    private func containerAssignments(_ resource: Resource, _ name: String, words: [String]) -> [String] {
+        guard let cluster = world.component(KubernetesCluster.self), let server = cluster.firstRunningAPIServer,
+              let object = server.cachedObject(resource, namespace: namespace(in: words), name: name),
+              let template = KubectlCommands.template(of: object) else { return [] }
+        return template.spec.containers.map { "\($0.name)=" }
+    }
+
     private func values(afterFlag flag: String, words: [String]) -> [String]? {
         switch flag {
         case "-n", "--namespace": names(.namespaces, words: words)
         case "-o", "--output": KubectlCompletion.outputFormats
+        case "--type": ["strategic", "merge", "json"]
         case "--sort-by": [".lastTimestamp", ".metadata.creationTimestamp", ".metadata.name"]
         default: nil
         }
@@ -62,20 +87,20 @@ struct KubectlCompletion: CommandCompletion {
     private func isFlagValue(_ word: String, in words: [String]) -> Bool {
         guard let index = words.firstIndex(of: word), index > 0 else { return false }
         return ["-n", "--namespace", "-o", "--output", "-l", "--selector", "-c", "--container", "--sort-by",
-                "--replicas", "--tail", "-f", "--filename", "--to-revision"].contains(words[index - 1])
+                "--replicas", "--tail", "-f", "--filename", "--to-revision", "-p", "--patch", "--type"].contains(words[index - 1])
     }
 
-    private func flags(for verb: String?) -> [String] {
-        var flags = ["-n", "--namespace", "-A", "--all-namespaces", "-l", "--selector"]
-        switch verb {
-        case "get": flags += ["-o", "--output", "-w", "--show-labels", "--sort-by"]
-        case "logs": flags += ["-c", "--container", "-p", "--previous", "--tail"]
-        case "scale": flags += ["--replicas"]
-        case "delete": flags += ["--grace-period", "--force", "--wait"]
-        case "drain": flags += ["--ignore-daemonsets", "--delete-local-data", "--force"]
-        case "apply": flags += ["-f", "--filename"]
-        case "rollout": flags += ["--to-revision"]
-        default: break
+    /// The flags the command's `--help` lists, long and short, with kubectl's global `-n`.
+    private func flags(for verb: String?, words: [String]) -> [String] {
+        var path = verb ?? ""
+        if let verb, KubectlCompletion.subcommands[verb] != nil, let sub = words.dropFirst().first(where: { !$0.hasPrefix("-") }) {
+            path = "\(verb) \(sub)"
+        }
+        var flags = ["-n", "--namespace", "-h", "--help"]
+        for name in KubectlCommandTable.specs[path]?.flags ?? [] {
+            guard let flag = KubectlCommandTable.flags[name] else { continue }
+            if let letter = flag.shorthand { flags.append("-\(letter)") }
+            flags.append("--\(name)")
         }
         return flags
     }

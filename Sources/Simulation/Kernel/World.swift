@@ -39,6 +39,23 @@ public final class World {
     /// The calendar time now, for display.
     public var calendarNow: CalendarTime { calendarStart.adding(now) }
 
+    /// Every calendar skip so far (`skipCalendar`), in order: from `time` on, the calendar reads
+    /// `span` later than simulated time alone would say.
+    public private(set) var calendarSkips: [(time: SimTime, span: SimTime)] = []
+
+    /// The calendar as it read at a past moment: `calendarStart` less the skips made since. A
+    /// moment before a two-week skip shows two weeks ago, as its log lines and timestamps did.
+    public func calendar(at time: SimTime) -> CalendarTime {
+        let skippedSince = calendarSkips.reduce(SimTime(0)) { $0 + ($1.time > time ? $1.span : 0) }
+        return calendarStart.adding(time - skippedSince)
+    }
+
+    /// Moves the calendar forward from now on; `skipCalendar` says when that is honest.
+    func recordCalendarSkip(by span: SimTime) {
+        calendarSkips.append((now, span))
+        calendarStart = calendarStart.adding(span)
+    }
+
     /// The moment the scenario was handed over, after its warm-up. Scripts count time from here:
     /// `sim.now()` is 0 when a trainee arrives, and `sim.at(60, ...)` means a minute later.
     public private(set) var origin: SimTime = 0

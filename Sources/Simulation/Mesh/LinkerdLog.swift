@@ -13,6 +13,19 @@ enum LinkerdLog {
         return "\(level.rawValue) \(month)\(day) \(calendar.clock).\(millisecondsText) UTC THREAD\(thread): \(text)"
     }
 
+    /// The two lines finagle's `Init` writes through java.util.logging as the JVM comes up, before
+    /// linkerd's own logger takes over: `Oct 27, 2017 2:26:05 PM com.twitter.finagle.Init$ ...`
+    /// then `INFO: Finagle version 6.43.0 ...`. The clock is the world's, on a 12-hour dial.
+    static func finagleInit(at calendar: CalendarTime) -> [String] {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let day = calendar.day < 10 ? "0\(calendar.day)" : "\(calendar.day)"
+        let hour = calendar.hour % 12 == 0 ? 12 : calendar.hour % 12
+        let minute = calendar.minute < 10 ? "0\(calendar.minute)" : "\(calendar.minute)"
+        let second = calendar.second < 10 ? "0\(calendar.second)" : "\(calendar.second)"
+        return ["\(months[calendar.month - 1]) \(day), \(calendar.year) \(hour):\(minute):\(second) \(calendar.hour < 12 ? "AM" : "PM") com.twitter.finagle.Init$ $anonfun$once$1",
+                "INFO: Finagle version 6.43.0"]
+    }
+
     /// What 0.9.1 printed when a namespace list held an Endpoints with `subsets: null`: the
     /// namer's `getAddrs` iterated the null list while the namespace cache was initialised.
     static let nullSubsetsStackTrace = [

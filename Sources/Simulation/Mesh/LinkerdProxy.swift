@@ -40,6 +40,7 @@ public final class LinkerdProxy: SimProcess {
         client = APIClient(process: self, cluster: mesh.cluster)
         balancers = []
         discoveryGeneration = 0
+        appendToLog(LinkerdLog.finagleInit(at: world.calendarNow))
         log(.info, thread: 1, "linkerd \(version.rawValue) (rev=\(version == .v0_9_1 ? "9f4d2c1" : "3cf4bd7")) built at 2017")
         log(.info, thread: 1, "serving http admin on /0.0.0.0:9990")
         log(.info, thread: 1, "serving outgoing on /0.0.0.0:\(mesh.configuration.outgoingPort)")
@@ -138,9 +139,13 @@ public final class LinkerdProxy: SimProcess {
     // MARK: Logging
 
     func log(_ level: LinkerdLog.Level, thread: Int, _ text: String, _ continuation: [String] = []) {
+        appendToLog([LinkerdLog.line(level, text, thread: thread, at: world.now, calendarStart: world.calendarStart)] + continuation)
+    }
+
+    /// Writes lines to this incarnation's pod log as they are.
+    private func appendToLog(_ lines: [String]) {
         let key = LogStore.StreamKey(namespace: mesh.configuration.namespace, pod: podName, container: mesh.configuration.containerName)
-        mesh.cluster.logs.append(LinkerdLog.line(level, text, thread: thread, at: world.now, calendarStart: world.calendarStart), to: key, at: world.now)
-        for line in continuation { mesh.cluster.logs.append(line, to: key, at: world.now) }
+        for line in lines { mesh.cluster.logs.append(line, to: key, at: world.now) }
     }
 
     public override func stableHash(into hasher: inout StableHasher) {

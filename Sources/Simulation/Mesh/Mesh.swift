@@ -41,8 +41,8 @@ public final class Mesh: WorldComponent {
         var image = ContainerImageBehaviour()
         image.pullSeconds = 4...12
         image.startSeconds = 3...8
-        image.startupLogLines = ["-XX:+UseConcMarkSweepGC -XX:+CMSParallelRemarkEnabled -Xms64M -Xmx256M",
-                                 "Nov 27, 2017 12:00:00 AM com.twitter.finagle.Init$ $anonfun$once$1", "INFO: Finagle version 6.43.0"]
+        // The JVM's flags come first; the process writes the rest, with the world's clock, as it starts.
+        image.startupLogLines = ["-XX:+UseConcMarkSweepGC -XX:+CMSParallelRemarkEnabled -Xms64M -Xmx256M"]
         cluster.images.register("buoyantio/linkerd", image)
         cluster.images.onContainerStarted { [unowned mesh] container in mesh.containerStarted(container) }
         cluster.images.onContainerStopped { [unowned mesh] container in mesh.containerStopped(container) }

@@ -9,10 +9,18 @@
 ///   before; it carries no traffic, and its empty Endpoints sits in that same namespace.
 /// - `payments/transaction-processor` is on the current-account payment path (card payments
 ///   and transfers): the 14:10 deploy.
-/// - Prepaid card payments enter through the same card network gateway but run on their own
-///   path in `prepaid`, touching neither `payments` nor `current-account`.
+/// - Prepaid card payments (Monzo Alpha and Beta) run on the prepaid platform, hosts of its own
+///   outside Kubernetes and linkerd (the postmortem's "separate path"): the card network sends
+///   their authorisations straight to it, to the services named `prepaid-platform/...`. The
+///   `prepaid` namespace on Kubernetes holds the prepaid team's services as they move over; no
+///   customer request reaches them yet. (They stay so that the Kubernetes side of the bank, and
+///   with it what a seed strands, is the same as before prepaid moved off the mesh.)
 public enum BankCatalog {
     public static let namespaces = ["edge", "cards", "prepaid", "payments", "current-account", "ledger", "feed", "cops"]
+    /// The standalone platform prepaid card payments run on (`StandalonePlatform`), and the
+    /// group its services are named in.
+    public static let prepaidPlatform = "prepaid"
+    public static let prepaidPlatformGroup = "prepaid-platform"
     /// The service scaled to zero replicas on Thursday 26 October.
     public static let scaledToZeroService = ServiceReference(namespace: "current-account", name: "overdraft-alerts")
     /// The service deployed at 14:10 on Friday 27 October.
@@ -36,16 +44,30 @@ public enum BankCatalog {
             random.shuffle(&pool)
             for name in pool.prefix(random.integer(in: 30..<39)).sorted() { add(namespace, name, replicas: 2, time: 1...6) }
         }
+        services += prepaidPlatformServices(seed: seed)
         let provisional = WorkloadCatalog(services: services, classes: [])
         func reference(_ text: String) -> Int { provisional.index(of: ServiceReference(parsing: text)!)! }
         let classes = classTemplates.map { template in
             var calls = template.calls.map { ServiceCall(caller: reference($0.0), callee: reference($0.1)) }
-            calls = withSideCalls(calls, entry: reference(template.entry), catalog: provisional, random: random)
+            if provisional.services[reference(template.entry)].platform == nil {
+                calls = withSideCalls(calls, entry: reference(template.entry), catalog: provisional, random: random)
+            }
             let peak = (template.peak * random.uniform(0.9, 1.1)).rounded()
             return RequestClass(name: template.name, summary: template.summary, entry: reference(template.entry), calls: calls,
                                 peakRequestsPerSecond: peak, curve: template.curve, standInShare: template.standInShare)
         }
         return WorkloadCatalog(services: services, classes: classes)
+    }
+
+    /// The prepaid platform's stack, drawn from a stream of its own so that the Kubernetes
+    /// services and the other classes come out of a seed as they did before it moved.
+    private static func prepaidPlatformServices(seed: UInt64) -> [CatalogService] {
+        let random = RandomStream(seed: seed, name: "bank/prepaid-platform")
+        return ["processor", "authoriser", "balance", "ledger"].map { name in
+            CatalogService(ServiceReference(namespace: prepaidPlatformGroup, name: name), replicas: 3,
+                           image: "monzo/prepaid-\(name):2017.10.\(random.integer(in: 10..<99))",
+                           serviceTimeMilliseconds: (random.uniform(2, 9) * 10).rounded() / 10, platform: prepaidPlatform)
+        }
     }
 
     /// Adds two or three calls from services on the path to other services of their namespace,
@@ -115,9 +137,10 @@ public enum BankCatalog {
                               ("cops/customer-lookup", "cards/card-controls"), ("cops/customer-lookup", "feed/feed"),
                               ("feed/feed", "ledger/ledger-reader"), ("cops/cops-portal", "cops/cops-search")],
                       peak: 12, curve: .supportShifts),
-        ClassTemplate(name: "prepaid_card_payments", summary: "prepaid (Alpha and Beta) card payments, on their own path", entry: "edge/card-network-gateway",
-                      calls: [("edge/card-network-gateway", "prepaid/prepaid-processor"), ("prepaid/prepaid-processor", "prepaid/prepaid-authoriser"),
-                              ("prepaid/prepaid-authoriser", "prepaid/prepaid-balance"), ("prepaid/prepaid-authoriser", "prepaid/prepaid-ledger")],
+        ClassTemplate(name: "prepaid_card_payments", summary: "prepaid (Alpha and Beta) card payments, on the prepaid platform outside Kubernetes",
+                      entry: "prepaid-platform/processor",
+                      calls: [("prepaid-platform/processor", "prepaid-platform/authoriser"),
+                              ("prepaid-platform/authoriser", "prepaid-platform/balance"), ("prepaid-platform/authoriser", "prepaid-platform/ledger")],
                       peak: 45, curve: .cardSpending, standInShare: 0.8),
     ]
 

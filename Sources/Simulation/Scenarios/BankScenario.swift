@@ -1,7 +1,8 @@
 /// The Monzo-like bank of October 2017: three zones, 36 nodes, three masters (an apiserver per
 /// zone behind a load balancer), an etcd cluster, Kubernetes 1.6 storing through etcd client
-/// 3.1, a linkerd 0.9.1 on every node, a few hundred services in eight namespaces generated
-/// from the seed (`BankCatalog`), and their traffic with its alerts.
+/// 3.1, a linkerd 0.9.1 on every node, a few hundred services in seven namespaces generated
+/// from the seed (`BankCatalog`), the prepaid card platform on three hosts of its own
+/// (prepaid-1..3, outside Kubernetes), and their traffic with its alerts.
 ///
 /// Options: `kubernetes` (1.5, 1.6, 1.10), `linkerd` (0.9.1, 1.0.0) and `etcd`: `nine` members
 /// (three per zone, the steady state after the resize) or `three-before-resize` (etcd-old-1..3,
@@ -17,6 +18,8 @@ public enum BankScenario {
     public static let oldEtcdHosts = ["etcd-old-1", "etcd-old-2", "etcd-old-3"]
     /// The new instances, three per zone: etcd-1, etcd-4 and etcd-7 in the first zone.
     public static let etcdHosts = (1...9).map { "etcd-\($0)" }
+    /// The prepaid card platform's hosts, one per zone, outside Kubernetes.
+    public static let prepaidHosts = ["prepaid-1", "prepaid-2", "prepaid-3"]
 
     public static let scenario = Scenario(
         name: "bank",
@@ -43,8 +46,10 @@ public enum BankScenario {
             for (index, host) in oldEtcdHosts.enumerated() { world.addHost(host, zone: zones[index]) }
         }
         EtcdCluster.install(in: world, hosts: beforeResize ? oldEtcdHosts : etcdHosts)
+        let prepaid = prepaidHosts.enumerated().map { index, host in world.addHost(host, zone: zones[index]) }
+        StandalonePlatform.install(named: BankCatalog.prepaidPlatform, on: prepaid, in: world)
         let catalog = BankCatalog.make(seed: world.seed)
-        let meshConfiguration = MeshConfiguration(routedNamespaces: catalog.namespaces)
+        let meshConfiguration = MeshConfiguration(routedNamespaces: catalog.kubernetesNamespaces)
         var configuration = KubernetesConfiguration(masters: masters, nodes: nodes)
         configuration.version = kubernetes
         configuration.nodeCapacity = ["cpu": "16", "memory": "64Gi", "pods": "110"]

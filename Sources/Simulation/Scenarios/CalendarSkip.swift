@@ -12,6 +12,6 @@ extension World {
     /// see the calendar jump under it.
     public func skipCalendar(by span: SimTime) {
         precondition(span >= 0, "the calendar only moves forward")
-        calendarStart = calendarStart.adding(span)
+        recordCalendarSkip(by: span)
     }
 }

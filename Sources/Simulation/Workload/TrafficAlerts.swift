@@ -1,6 +1,8 @@
 /// The bank's alerting rules, as its on-call engineers had them: a page when a request class
 /// fails or a namespace's services return errors, a warning when a class is slow or linkerds
-/// are not running. Each fires once its condition has held for a while, and resolves when it
+/// are not running. A class pages on the platform's own success: card stand-in approvals keep
+/// customers' cards working but do not make a broken platform look well to the on-call engineer
+/// (the dashboard's PLATFORM column shows the same figure). Each fires once its condition has held for a while, and resolves when it
 /// stops holding. Rules read the latest sample of a series and ignore one gone quiet.
 public enum TrafficAlerts {
     /// Below this share of answered requests a class pages.
@@ -13,7 +15,7 @@ public enum TrafficAlerts {
         for requestClass in catalog.classes {
             let name = requestClass.name, title = alertName(name)
             rules.append(AlertRule(name: "\(title)Failing", severity: .page, holdFor: Span.minutes(2),
-                                   summary: "\(name): only {value} of requests answered (page below \(classSuccessThreshold))") { metrics, now in
+                                   summary: "\(name): the platform answered only {value} of requests, stand-in approvals not counted (page below \(classSuccessThreshold))") { metrics, now in
                 below(classSuccessThreshold, latest("platform_success_rate", ["class": name], metrics, now))
             })
             rules.append(AlertRule(name: "\(title)Slow", severity: .warning, holdFor: Span.minutes(5),

@@ -8,6 +8,10 @@
 ///
 /// Card stand-in processing, a backup operators switch on, approves the low-value share of
 /// card payments the platform fails (the card network answers for the bank).
+///
+/// A class whose services run on a standalone platform (the bank's prepaid cards) never enters
+/// the mesh: its requests succeed where that platform's load balancer sends them to an instance
+/// that answers.
 public final class TrafficEngine: WorldComponent, EventTarget {
     public let componentName = "traffic"
     public unowned let world: World
@@ -22,6 +26,8 @@ public final class TrafficEngine: WorldComponent, EventTarget {
     public private(set) var tickCount = 0
     private let metrics: TrafficMetrics
     private var destinations: [Int]
+    /// The standalone platform each class runs on, or nil for the mesh.
+    private let platforms: [StandalonePlatform?]
     /// Where each service's ready pods run: the linkerd of each node, weighted by pods.
     private var callers: [[CallerShare]]
     /// The share of each service's ready pods whose image answers (entries are reached directly).
@@ -41,7 +47,15 @@ public final class TrafficEngine: WorldComponent, EventTarget {
         self.catalog = catalog
         snapshots = Array(repeating: ClassSnapshot(), count: catalog.classes.count)
         metrics = TrafficMetrics(store: telemetry.metrics, catalog: catalog)
-        destinations = catalog.services.map { mesh.destination($0.reference) }
+        destinations = catalog.services.map { $0.platform == nil ? mesh.destination($0.reference) : -1 }
+        platforms = catalog.classes.map { requestClass in
+            catalog.platform(of: requestClass).map { name in
+                guard let platform = world.component(StandalonePlatform.self), platform.name == name else {
+                    preconditionFailure("class \(requestClass.name) runs on platform \(name), which is not installed")
+                }
+                return platform
+            }
+        }
         callers = Array(repeating: [], count: catalog.services.count)
         answeringShare = Array(repeating: 0, count: catalog.services.count)
     }
@@ -70,7 +84,8 @@ public final class TrafficEngine: WorldComponent, EventTarget {
         refreshPlacement()
         let calendar = world.calendarNow
         for index in catalog.classes.indices {
-            let snapshot = flow(catalog.classes[index], at: calendar)
+            let requestClass = catalog.classes[index]
+            let snapshot = platforms[index].map { standaloneFlow(requestClass, on: $0, at: calendar) } ?? flow(requestClass, at: calendar)
             snapshots[index] = snapshot
             metrics.record(snapshot, classIndex: index, at: world.now)
         }
@@ -127,15 +142,39 @@ public final class TrafficEngine: WorldComponent, EventTarget {
         }
         for timeouts in 0..<4 { points.add(milliseconds: elapsed + Double(timeouts) * connectTimeout, weight: going[timeouts]) }
         points.sort()
+        return snapshot(requestClass, rate: rate, answered: going.sum(), failed: failed.sum())
+    }
+
+    /// A class's tick from the shares answered and failed, with stand-in approvals and the
+    /// latency percentiles of the points gathered.
+    private func snapshot(_ requestClass: RequestClass, rate: Double, answered: Double, failed: Double) -> ClassSnapshot {
         var snapshot = ClassSnapshot()
         snapshot.requestsPerSecond = rate
-        snapshot.platformSuccessRate = going.sum()
-        let approved = isStandInEnabled ? failed.sum() * requestClass.standInShare : 0
+        snapshot.platformSuccessRate = answered
+        let approved = isStandInEnabled ? failed * requestClass.standInShare : 0
         snapshot.standInApprovalsPerSecond = rate * approved
         snapshot.successRate = snapshot.platformSuccessRate + approved
         snapshot.latencyP50Milliseconds = points.percentile(0.5)
         snapshot.latencyP99Milliseconds = points.percentile(0.99)
         return snapshot
+    }
+
+    /// A class on a standalone platform: the load balancer's instance answers the whole request
+    /// locally, or the request fails at once.
+    private func standaloneFlow(_ requestClass: RequestClass, on platform: StandalonePlatform, at calendar: CalendarTime) -> ClassSnapshot {
+        let rate = requestClass.requestsPerSecond(at: calendar)
+        let answered = platform.answeringShare
+        metrics.accumulateEntry(service: requestClass.entry, offered: rate, succeeded: rate * answered)
+        var elapsed = catalog.services[requestClass.entry].serviceTimeMilliseconds
+        for call in requestClass.calls {
+            metrics.accumulate(service: call.callee, offered: rate * answered, outcome: .clean)
+            elapsed += StandalonePlatform.localCallMilliseconds + catalog.services[call.callee].serviceTimeMilliseconds
+        }
+        points.removeAll()
+        points.add(milliseconds: 0, weight: 1 - answered)
+        points.add(milliseconds: elapsed, weight: answered)
+        points.sort()
+        return snapshot(requestClass, rate: rate, answered: answered, failed: 1 - answered)
     }
 
     /// A hop's outcome: the mixture over the nodes the caller's pods run on, each through its

@@ -5,12 +5,16 @@ public struct CatalogService: Sendable, Equatable {
     public var image: String
     /// The time the service itself spends on a request.
     public var serviceTimeMilliseconds: Double
+    /// The standalone platform it runs on (`StandalonePlatform`), or nil: a Deployment on
+    /// Kubernetes, called through the linkerds.
+    public var platform: String?
 
-    public init(_ reference: ServiceReference, replicas: Int64, image: String, serviceTimeMilliseconds: Double) {
+    public init(_ reference: ServiceReference, replicas: Int64, image: String, serviceTimeMilliseconds: Double, platform: String? = nil) {
         self.reference = reference
         self.replicas = replicas
         self.image = image
         self.serviceTimeMilliseconds = serviceTimeMilliseconds
+        self.platform = platform
     }
 }
 
@@ -72,6 +76,10 @@ public struct WorkloadCatalog: Sendable {
         for requestClass in classes {
             precondition(requestClass.calls.allSatisfy { $0.caller < services.count && $0.callee < services.count },
                          "class \(requestClass.name) calls a service not in the catalog")
+            // A platform's services reach each other directly; the mesh cannot carry a call off it.
+            let platform = services[requestClass.entry].platform
+            precondition(requestClass.calls.allSatisfy { services[$0.caller].platform == platform && services[$0.callee].platform == platform },
+                         "class \(requestClass.name) crosses between platforms")
         }
     }
 
@@ -79,12 +87,21 @@ public struct WorkloadCatalog: Sendable {
 
     public func requestClass(named name: String) -> RequestClass? { classes.first { $0.name == name } }
 
-    /// The namespaces the services live in, in the order they first appear.
+    /// The namespaces the services live in, in the order they first appear (a standalone
+    /// platform's services are grouped the same way, though no Kubernetes namespace holds them).
     public var namespaces: [String] {
         var seen: [String] = []
         for service in services where !seen.contains(service.reference.namespace) { seen.append(service.reference.namespace) }
         return seen
     }
+
+    /// The namespaces with services on Kubernetes: what the linkerds route.
+    public var kubernetesNamespaces: [String] {
+        namespaces.filter { namespace in services.contains { $0.reference.namespace == namespace && $0.platform == nil } }
+    }
+
+    /// The platform a class runs on: nil for Kubernetes and the mesh.
+    public func platform(of requestClass: RequestClass) -> String? { services[requestClass.entry].platform }
 
     /// Every service a class touches, its entry first, each once, in the order reached.
     public func servicesReached(by requestClass: RequestClass) -> [Int] {
@@ -93,10 +110,11 @@ public struct WorkloadCatalog: Sendable {
         return reached
     }
 
-    /// The namespaces, a Deployment and a Service for each service, as a scenario's initial objects.
+    /// The namespaces, a Deployment and a Service for each service on Kubernetes, as a
+    /// scenario's initial objects.
     public func kubernetesObjects() -> [any APIObject] {
-        var objects: [any APIObject] = namespaces.map { ObjectTemplates.namespace($0) }
-        for service in services {
+        var objects: [any APIObject] = kubernetesNamespaces.map { ObjectTemplates.namespace($0) }
+        for service in services where service.platform == nil {
             let reference = service.reference
             objects.append(ObjectTemplates.deployment(reference.name, namespace: reference.namespace, replicas: service.replicas,
                                                       image: service.image, cpu: "50m", memory: "96Mi"))
