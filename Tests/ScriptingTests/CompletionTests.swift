@@ -258,3 +258,18 @@ import Testing
         #expect(complete("etcdctl \"endpoint st", in: runtime)?.replacement == "status ")
     }
 }
+
+extension CommandWordCompletionTests {
+    /// `node.sh("host", "cmd")`: hosts in the first string, the shell's words in the second.
+    @Test func nodeShellCompletesHostsThenCommandsThenTheirWords() throws {
+        let runtime = try makeRuntime()
+        #expect(complete("node.sh(\"mas", in: runtime)?.replacement == "master-1\"", "a host closes its string")
+        #expect(complete("node.sh(\"etcd-", in: runtime)?.candidates.count == 3)
+        #expect(complete("node.sh(\"node-1\", \"jour", in: runtime)?.replacement == "journalctl ")
+        #expect(complete("node.sh('node-1', 'journalctl -u ku", in: runtime)?.replacement == "kubelet ")
+        #expect(complete("node.sh(\"node-1\", \"systemctl st", in: runtime)?.replacement == "status ")
+        #expect(complete("node.sh(\"node-1\", \"curl -s localhost:9990/ad", in: runtime)?.candidates.count == 2)
+        #expect(complete("node.sh(\"node-1\", \"journalctl -u kubelet | gr", in: runtime)?.replacement == "grep ")
+        #expect(complete("x = f(\"a\", \"jour", in: runtime) == nil, "other functions' second strings are left alone")
+    }
+}

@@ -31,6 +31,7 @@ public final class ScriptRuntime {
         KubectlModule.install(into: self)
         MeshModule.install(into: self)
         TrafficModule.install(into: self)
+        NodeModule.install(into: self)
         DashboardModule.install(into: self)
         CalendarSkipModule.install(into: self)
         HelpModule.install(into: self)

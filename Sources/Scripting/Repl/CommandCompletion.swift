@@ -6,11 +6,14 @@ public struct CommandCompletionRequest: Equatable, Sendable {
     public let words: [String]
     /// The word under the cursor, possibly empty: `"pay"` above.
     public let partial: String
+    /// The string arguments before this one: for `node.sh("node-7", "jour`, `["node-7"]`.
+    public let arguments: [String]
 
-    public init(command: String, words: [String], partial: String) {
+    public init(command: String, words: [String], partial: String, arguments: [String] = []) {
         self.command = command
         self.words = words
         self.partial = partial
+        self.arguments = arguments
     }
 
     /// The word just before the one being typed, if any: `-n` above, where a flag asks for a value.
@@ -51,10 +54,15 @@ public protocol CommandCompletion {
     /// word then closes the string. Otherwise a completed word is followed by a space, ready for
     /// the next, unless it ends in `/` or `=` (`deployment/`, `--output=`). Default false.
     var takesOneWord: Bool { get }
+
+    /// Whether this string takes one word, for a command whose arguments differ (the host and
+    /// then the command of `node.sh`). Default: `takesOneWord`.
+    func takesOneWord(for request: CommandCompletionRequest) -> Bool
 }
 
 extension CommandCompletion {
     public var takesOneWord: Bool { false }
+    public func takesOneWord(for request: CommandCompletionRequest) -> Bool { takesOneWord }
 }
 
 /// A provider made from a closure, for commands whose words fit in a few lines.

@@ -80,10 +80,10 @@ public enum Completer {
         case .comment:
             return nil
         case .string(let contentStart, let opener, let closer):
-            guard let command = callee(before: opener, in: characters), let provider = commands[command] else {
+            guard let (command, arguments) = call(before: opener, in: characters), let provider = commands[command] else {
                 return nil
             }
-            return completeWord(typed: String(characters[contentStart...]), command: command,
+            return completeWord(typed: String(characters[contentStart...]), command: command, arguments: arguments,
                                 provider: provider, closer: closer)
         case .code:
             guard let expression = Expression.atEnd(of: characters) else { return nil }
@@ -138,18 +138,43 @@ public enum Completer {
 
     // MARK: Command strings
 
-    private static func completeWord(typed: String, command: String, provider: any CommandCompletion,
+    private static func completeWord(typed: String, command: String, arguments: [String], provider: any CommandCompletion,
                                      closer: String) -> CompletionResult {
         var words = typed.split(whereSeparator: \.isWhitespace).map(String.init)
         var partial = ""
         if let last = typed.last, !last.isWhitespace, !words.isEmpty { partial = words.removeLast() }
-        let request = CommandCompletionRequest(command: command, words: words, partial: partial)
+        let request = CommandCompletionRequest(command: command, words: words, partial: partial, arguments: arguments)
         let matches = Set(provider.candidates(for: request).filter { $0.hasPrefix(partial) })
             .map { CompletionCandidate($0, kind: .word) }
         return result(partial: partial, matches: matches) { candidate in
             if candidate.text.hasSuffix("/") || candidate.text.hasSuffix("=") { return "" }
-            return provider.takesOneWord ? closer : " "
+            return provider.takesOneWord(for: request) ? closer : " "
         }
+    }
+
+    /// The dotted name a string is passed to and the string arguments before it:
+    /// `node.sh("node-7", "…"` is `node.sh` with `["node-7"]`.
+    static func call(before opener: Int, in characters: [Character]) -> (String, [String])? {
+        var end = opener
+        var arguments: [String] = []
+        func skipSpaces() { while end > 0, characters[end - 1].isWhitespace { end -= 1 } }
+        skipSpaces()
+        while end > 0, characters[end - 1] == "," {
+            end -= 1
+            skipSpaces()
+            guard end > 0, characters[end - 1] == "\"" || characters[end - 1] == "'" else { return nil }
+            let quote = characters[end - 1]
+            var start = end - 1
+            while start > 0, characters[start - 1] != quote || (start > 1 && characters[start - 2] == "\\") { start -= 1 }
+            guard start > 0 else { return nil }
+            arguments.insert(String(characters[start..<(end - 1)]), at: 0)
+            end = start - 1
+            skipSpaces()
+            if arguments.count > 8 { return nil }
+        }
+        guard let name = callee(before: end, in: characters) else { return nil }
+        if !arguments.isEmpty, end == 0 || characters[end - 1] != "(" { return nil }
+        return (name, arguments)
     }
 
     /// The dotted name a string is passed to: `kubectl "…"`, `kubectl("…"`, `faults.partition{"…"`.

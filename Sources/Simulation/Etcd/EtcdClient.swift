@@ -146,6 +146,8 @@ public final class EtcdClient: KeyValueClient {
     public var pinnedMember: EtcdMember? { session?.member }
     /// Open at this client, gone at the server: nothing sent on it will be answered.
     public var isPinnedConnectionZombie: Bool { session?.connection.isZombie ?? false }
+    /// The kernel connection the balancer pinned (what `ss` shows on the owner's host).
+    public var pinnedConnection: Connection? { session?.connection }
     public var pendingCallCount: Int { calls.count }
     public var openWatchCount: Int { watches.count }
     /// False once closed, or once its owner stopped (a restarted owner must make a new one).

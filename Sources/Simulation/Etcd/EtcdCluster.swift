@@ -48,6 +48,8 @@ public final class EtcdCluster: WorldComponent {
     /// Where operators run `etcdctl` from: a process on its own host (a bastion).
     public private(set) var workstation: SimProcess
     public weak var observer: EtcdClusterObserver?
+    /// The default observer: writes elections and membership changes to the members' journals.
+    private var journalWriter: EtcdJournalWriter?
     private var processByMemberID: [MemberID: EtcdMember] = [:]
     private var clientRegistry: [WeakClient] = []
     private unowned let world: World
@@ -90,6 +92,8 @@ public final class EtcdCluster: WorldComponent {
         let cluster = EtcdCluster(world: world, token: token, clusterID: idHasher.finalize(), configuration: configuration,
                                   workstation: workstation)
         world.install(cluster)
+        cluster.journalWriter = EtcdJournalWriter(cluster: cluster)
+        cluster.observer = cluster.journalWriter
         let disk = WriteAheadLog.bootstrap(members: members)
         for (member, hostName) in zip(members, hosts) {
             guard let host = world.host(named: hostName) else { preconditionFailure("no host \(hostName) for etcd") }

@@ -8,6 +8,10 @@ public final class Host {
     public internal(set) var processes: [SimProcess] = []
     /// The processes that were running when the host went down, to bring back on restart.
     var runningBeforeCrash: [SimProcess] = []
+    /// What its units and systemd wrote (`journalctl`).
+    public let journal = Journal()
+    /// When it last booted, in wall-clock microseconds (`uptime`).
+    public internal(set) var bootedAtWallMicroseconds: Int64 = 0
 
     init(name: String, zone: String) {
         self.name = name
@@ -22,5 +26,6 @@ public final class Host {
         hasher.combine(zone)
         hasher.combine(isUp)
         hasher.combine(processes.map(\.name))
+        journal.stableHash(into: &hasher)
     }
 }

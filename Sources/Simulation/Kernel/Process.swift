@@ -9,6 +9,8 @@ open class SimProcess {
     public let host: Host
     public private(set) var incarnation = 0
     public private(set) var isRunning = false
+    /// When this incarnation started, in wall-clock microseconds (`systemctl status`, `ps`).
+    public private(set) var startedAtWallMicroseconds: Int64 = 0
     /// The world this process was added to. Set once by `World.add(_:)`.
     public private(set) unowned(unsafe) var world: World!
 
@@ -58,6 +60,7 @@ open class SimProcess {
         precondition(!isRunning, "process \(name) started twice")
         incarnation += 1
         isRunning = true
+        startedAtWallMicroseconds = world.wallMicroseconds
         didStart()
     }
 

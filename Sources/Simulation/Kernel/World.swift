@@ -138,6 +138,7 @@ public final class World {
     public func addHost(_ name: String, zone: String) -> Host {
         precondition(hosts[name] == nil, "host \(name) added twice")
         let host = Host(name: name, zone: zone)
+        host.bootedAtWallMicroseconds = wallMicroseconds
         hosts[name] = host
         return host
     }
@@ -159,7 +160,9 @@ public final class World {
     @discardableResult
     public func start(_ process: SimProcess) -> Bool {
         guard process.host.isUp, !process.isRunning else { return false }
+        journalUnitStart(of: process, programRunning: false)
         process.start()
+        journalUnitStart(of: process, programRunning: true)
         return true
     }
 
@@ -167,6 +170,7 @@ public final class World {
     /// not receive; an ungraceful one (kill -9 of a host) leaves them for peers to discover.
     public func stop(_ process: SimProcess, graceful: Bool = true) {
         guard process.isRunning else { return }
+        journalUnitStop(of: process, graceful: graceful)
         process.stop()
         network.processStopped(process, graceful: graceful)
     }
@@ -193,6 +197,7 @@ public final class World {
             for process in host.processes.reversed() where process.isRunning { stop(process, graceful: true) }
         }
         host.markUp()
+        host.bootedAtWallMicroseconds = wallMicroseconds
         let toStart = host.runningBeforeCrash
         host.runningBeforeCrash = []
         for process in toStart { start(process) }

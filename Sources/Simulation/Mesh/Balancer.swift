@@ -38,6 +38,8 @@ final class Balancer {
     private(set) var lastVolume = 0.0
     /// Whether the traffic used this balancer this tick (the mesh settles it afterwards).
     var isTouched = false
+    /// What linkerd's admin counters for this client would say (see `LinkerdAdmin`).
+    var counters = LinkerdClientCounters()
 
     init(destination: Int, service: ServiceReference, proxy: LinkerdProxy) {
         self.destination = destination
@@ -140,8 +142,10 @@ final class Balancer {
     private func mark(_ index: Int, at now: SimTime, _ configuration: MeshConfiguration) {
         let ceiling = min(configuration.failureAccrualMaximumBackoff,
                           configuration.failureAccrualBackoff << min(endpoints[index].marks, 20))
-        endpoints[index].markedUntil = now + proxy.random.span(ceiling / 2, ceiling)
+        let removedFor = proxy.random.span(ceiling / 2, ceiling)
+        endpoints[index].markedUntil = now + removedFor
         endpoints[index].marks += 1
+        counters.removed(for: removedFor)
         endpoints[index].consecutiveFailures = 0
     }
 

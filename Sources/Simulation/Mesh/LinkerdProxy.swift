@@ -16,7 +16,7 @@ public final class LinkerdProxy: SimProcess {
     private(set) var namers: [EndpointsNamer] = []
     private var namerByNamespace: [String: EndpointsNamer] = [:]
     /// One balancer per destination the traffic has asked about, by destination index.
-    private var balancers: [Balancer?] = []
+    private(set) var balancers: [Balancer?] = []
     /// Bumped when any namer's beliefs change.
     private(set) var discoveryGeneration = 0
     let random: RandomStream

@@ -108,7 +108,9 @@ public final class Mesh: WorldComponent {
             touched.append(balancer)
         }
         balancer.offeredVolume += volume
-        return balancer.outcome(at: world.now, configuration: configuration)
+        let outcome = balancer.outcome(at: world.now, configuration: configuration)
+        balancer.counters.count(volume, outcome)
+        return outcome
     }
 
     /// Ends a tick of traffic: every balancer used learns from what its endpoints did.

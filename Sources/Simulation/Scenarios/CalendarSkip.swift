@@ -12,6 +12,7 @@ extension World {
     /// see the calendar jump under it.
     public func skipCalendar(by span: SimTime) {
         precondition(span >= 0, "the calendar only moves forward")
+        component(KubernetesCluster.self)?.calendarWillSkip(by: span)
         recordCalendarSkip(by: span)
     }
 }

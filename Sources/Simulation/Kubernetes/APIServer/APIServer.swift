@@ -101,7 +101,7 @@ public final class APIServer: SimProcess {
     func serve(_ request: APIRequest, connectionID: Int?, reply: @escaping (Result<APIResponse, APIError>) -> Void) {
         servedRequestCount += 1
         let guarded = withDeadline(request, reply)
-        perform(request, reply: guarded)
+        perform(request, reply: traced(request, guarded))
     }
 
     /// Starts a watch for a client; events go out through `send` until the watch ends.
@@ -428,28 +428,36 @@ public final class APIServer: SimProcess {
 
     // MARK: Bootstrap
 
-    /// What a fresh apiserver ensures exists: the system namespaces, the `kubernetes` service and
-    /// the scenario's initial objects. Creating what already exists is a harmless AlreadyExists.
+    /// What a starting apiserver writes: the defaults every apiserver ensures (the system
+    /// namespaces and the `kubernetes` service), created only where absent, and, as the cluster
+    /// is created, the installer's manifests (the scenario's initial objects): on every master's
+    /// first start, as an installer applies them on each master it brings up (the later ones
+    /// find them there). Once they are written, the installation is over: an apiserver that
+    /// restarts re-creates nothing a person deleted, as objects live in etcd.
     private func bootstrap() {
         var objects: [any APIObject] = ["default", "kube-system", "kube-public"].map { Namespace(metadata: ObjectMeta(name: $0)) }
         var kubernetes = Service(metadata: ObjectMeta(name: "kubernetes", namespace: "default", labels: ["component": "apiserver", "provider": "kubernetes"]),
                                  ports: [ServicePort(name: "https", port: 443, targetPort: "443")], selector: [:])
         kubernetes.clusterIP = cluster.configuration.serviceAddress(1)
         objects.append(kubernetes)
-        objects += cluster.configuration.initialObjects
-        createInOrder(objects[...])
+        let installing = incarnation == 1 || !cluster.isInstalled
+        if installing { objects += cluster.configuration.initialObjects }
+        createInOrder(objects[...]) { [weak self] in
+            if installing { self?.cluster.finishInstallation() }
+        }
     }
 
-    private func createInOrder(_ objects: ArraySlice<any APIObject>) {
-        guard let first = objects.first else { return }
+    /// Creates each object in turn; one that exists already is a harmless AlreadyExists.
+    private func createInOrder(_ objects: ArraySlice<any APIObject>, then finished: @escaping () -> Void) {
+        guard let first = objects.first else { return finished() }
         perform(.create(first)) { [weak self] result in
             guard let self else { return }
             if case .failure(.notFound(.namespaces, _)) = result {
                 // The namespace was just created and this cache has not seen it yet.
-                self.after(Span.seconds(1)) { self.createInOrder(objects) }
+                self.after(Span.seconds(1)) { self.createInOrder(objects, then: finished) }
                 return
             }
-            self.createInOrder(objects.dropFirst())
+            self.createInOrder(objects.dropFirst(), then: finished)
         }
     }
 

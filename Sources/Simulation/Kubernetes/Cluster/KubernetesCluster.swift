@@ -22,6 +22,10 @@ public final class KubernetesCluster: WorldComponent {
     /// Bumped whenever `livePods` changes, so that a cache of what runs where (the mesh's
     /// routing) knows when to look again without comparing the whole map.
     public private(set) var liveGeneration = 0
+    /// Whether the installer's manifests (`configuration.initialObjects`) have all been written:
+    /// they are applied once, when the cluster is created, as kubeadm or kops would, and from
+    /// then on live in etcd like anything else.
+    public private(set) var isInstalled = false
     /// The process `kubectl` and the `k8s` module speak through.
     public private(set) var operatorConsole: OperatorConsole!
     private let loadBalancerRandom: RandomStream
@@ -104,6 +108,9 @@ public final class KubernetesCluster: WorldComponent {
         liveGeneration += 1
     }
 
+    /// An apiserver has written every object the installer applies.
+    func finishInstallation() { isInstalled = true }
+
     /// Appends a glog line to a component's log stream.
     public func log(namespace: String, pod: String, container: String, _ level: GlogFormat.Level, _ text: String) {
         let line = GlogFormat.line(level, text, at: world.now, calendarStart: world.calendarStart)
@@ -112,6 +119,7 @@ public final class KubernetesCluster: WorldComponent {
 
     public func stableHash(into hasher: inout StableHasher) {
         hasher.combine(configuration.version.rawValue)
+        hasher.combine(isInstalled)
         logs.stableHash(into: &hasher)
         hasher.combine(livePods.count)
         images.stableHash(into: &hasher)

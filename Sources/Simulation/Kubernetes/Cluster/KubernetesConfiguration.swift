@@ -8,7 +8,8 @@ public struct KubernetesConfiguration: Sendable {
     public var nodes: [String]
     /// Where `kubectl` runs; the first master when nil.
     public var operatorHost: String?
-    /// Objects every apiserver ensures exist at start (a scenario's deployments and services).
+    /// What the installer applies once, when the cluster is created (a scenario's deployments,
+    /// services and config maps). Restarting an apiserver does not write them again.
     public var initialObjects: [any APIObject] = []
     /// What a node offers: `cpu`, `memory`, `pods`.
     public var nodeCapacity: [String: String] = ["cpu": "4", "memory": "16Gi", "pods": "110"]

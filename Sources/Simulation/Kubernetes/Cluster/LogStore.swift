@@ -79,13 +79,22 @@ public final class LogStore {
 public enum GlogFormat {
     public enum Level: String { case info = "I", warning = "W", error = "E" }
 
-    public static func line(_ level: Level, _ text: String, at time: SimTime, calendarStart: CalendarTime) -> String {
+    /// The line for a wall-clock time (microseconds since 1970 on the scenario's calendar).
+    public static func line(_ level: Level, _ text: String, wallMicroseconds: Int64, pid: Int = 1) -> String {
+        let seconds = wallMicroseconds.floorDivided(by: Span.microsecondsPerSecond)
+        return line(level, text, at: wallMicroseconds - seconds * Span.microsecondsPerSecond, calendarStart: CalendarTime(secondsSinceEpoch: seconds), pid: pid)
+    }
+
+    /// `pid` is glog's thread-id field, which is the process id (1 inside a container).
+    public static func line(_ level: Level, _ text: String, at time: SimTime, calendarStart: CalendarTime, pid: Int = 1) -> String {
         let calendar = calendarStart.adding(time)
         let micros = time.floorDivided(by: 1) % Span.microsecondsPerSecond
         let microsText = String(micros)
         let padded = String(repeating: "0", count: 6 - microsText.count) + microsText
         let month = calendar.month < 10 ? "0\(calendar.month)" : "\(calendar.month)"
         let day = calendar.day < 10 ? "0\(calendar.day)" : "\(calendar.day)"
-        return "\(level.rawValue)\(month)\(day) \(calendar.clock).\(padded)       1 \(text)"
+        let pidText = String(pid)
+        let pidField = String(repeating: " ", count: max(0, 7 - pidText.count)) + pidText
+        return "\(level.rawValue)\(month)\(day) \(calendar.clock).\(padded) \(pidField) \(text)"
     }
 }

@@ -27,9 +27,9 @@ public final class Kubelet: SimProcess {
     /// Images already on the node's disk: durable across kubelet restarts.
     public private(set) var pulledImages = Set<String>()
     private var client: APIClient!
-    private var recorder: EventRecorder!
+    private(set) var recorder: EventRecorder!
     private var pods: Informer<Pod>!
-    private var workers: [String: PodWorker] = [:]
+    private(set) var workers: [String: PodWorker] = [:]
     private var addressesInUse = Set<Int>()
     private var lastAddress = 1
     private var random: RandomStream
@@ -63,6 +63,8 @@ public final class Kubelet: SimProcess {
     public override func didStart() {
         client = APIClient(process: self, cluster: cluster)
         recorder = EventRecorder(client: client, component: "kubelet", host: nodeName)
+        recorder.combinesSimilarEvents = true
+        recorder.logError = { [unowned self] in log(.error, $0) }
         workers.removeAll()
         addressesInUse.removeAll()
         reportedStaticPodStates.removeAll()
@@ -83,8 +85,10 @@ public final class Kubelet: SimProcess {
         pods?.stop()
     }
 
+    /// The kubelet runs under systemd: its glog lines go to the host's journal (`journalctl -u kubelet`).
     func log(_ level: GlogFormat.Level, _ text: String) {
-        cluster.log(namespace: "kube-system", pod: "kubelet-\(nodeName)", container: "kubelet", level, text)
+        world.journal(self, unit: unitName, identifier: unitName,
+                      GlogFormat.line(level, text, at: world.now, calendarStart: world.calendarStart, pid: pid))
     }
 
     // MARK: The node
@@ -222,19 +226,22 @@ public final class Kubelet: SimProcess {
         guard pod.status.phase != "Succeeded" && pod.status.phase != "Failed" else { return }
         let worker = PodWorker(pod: pod, startTime: pod.status.startTime ?? Timestamp(world))
         workers[pod.metadata.uid] = worker
+        podAdded(pod)
         scheduleStatusSync(worker)
         fetchConfiguration(worker)
+        if !pod.spec.configMapNames.isEmpty { waitForVolumes(worker) }
     }
 
     private func podRemoved(_ pod: Pod) {
         guard let worker = workers.removeValue(forKey: pod.metadata.uid) else { return }
+        podRemovedFromAPI(pod)
         worker.epoch += 1
         stopContainers(worker)
         cluster.logs.removeStreams(namespace: pod.namespace, pod: pod.name)
     }
 
     /// Runs `action` after `delay` if the worker is still in the same epoch.
-    private func later(_ worker: PodWorker, _ delay: SimTime, _ action: @escaping () -> Void) {
+    func later(_ worker: PodWorker, _ delay: SimTime, _ action: @escaping () -> Void) {
         let epoch = worker.epoch
         after(delay) { [weak worker] in
             guard let worker, worker.epoch == epoch else { return }
@@ -259,14 +266,13 @@ public final class Kubelet: SimProcess {
             guard let self, let worker, worker.stage == .fetchingConfiguration else { return }
             switch result {
             case .success:
+                self.mountSucceeded(worker, configMap: name)
                 self.fetchConfiguration(worker, remaining: Array(names.dropFirst()))
             case .failure(let error):
                 worker.configurationFailures += 1
-                let message = "MountVolume.SetUp failed for volume \"\(name)\" : \(error.message)"
-                self.log(.error, "nestedpendingoperations.go:262] Operation for \"\(name)\" failed: \(message)")
-                self.recorder.warning(worker.pod.reference, "FailedMount", message)
-                let delay = Span.seconds(min(120, 2 << min(worker.configurationFailures, 6)))
-                self.later(worker, delay) { [unowned self] in self.fetchConfiguration(worker) }
+                let delay = Kubelet.durationBeforeRetry(afterFailures: worker.configurationFailures)
+                self.mountFailed(worker.pod, configMap: name, error: error, retryIn: delay)
+                self.later(worker, delay) { [unowned self] in self.fetchConfiguration(worker, remaining: names) }
             }
         }
     }
@@ -315,14 +321,14 @@ public final class Kubelet: SimProcess {
         let image = worker.containers[index].spec.image
         worker.containers[index].pullFailures += 1
         let failures = worker.containers[index].pullFailures
-        let reason = "rpc error: code = Unknown desc = Error response from daemon: manifest for \(image) not found"
-        recorder.warning(worker.pod.reference, "Failed", "Failed to pull image \"\(image)\": \(reason)")
+        let reason = pullError(image)
+        pullFailed(worker.pod, worker.containers[index].spec.name, image: image)
         worker.containers[index].state = .waiting(reason: "ErrImagePull", message: reason)
         scheduleStatusSync(worker)
         let backoff = Span.seconds(min(300, 10 << min(failures - 1, 5)))
         later(worker, Span.seconds(1)) { [unowned self] in
             worker.containers[index].state = .waiting(reason: "ImagePullBackOff", message: "Back-off pulling image \"\(image)\"")
-            recorder.normal(worker.pod.reference, "BackOff", "Back-off pulling image \"\(image)\"")
+            pullBackOff(worker.pod, worker.containers[index].spec.name, image: image)
             scheduleStatusSync(worker)
         }
         later(worker, backoff) { [unowned self] in startContainer(worker, index) }
@@ -330,11 +336,12 @@ public final class Kubelet: SimProcess {
 
     private func createContainer(_ worker: PodWorker, _ index: Int, _ behaviour: ContainerImageBehaviour) {
         let name = worker.containers[index].spec.name
-        recorder.normal(worker.pod.reference, "Created", "Created container \(name)")
+        let id = Kubelet.containerID(podUID: worker.uid, container: name, restart: worker.containers[index].restartCount)
+        containerRan(worker.pod, "Created", id: id)
         later(worker, seconds(behaviour.startSeconds)) { [unowned self] in
             let now = Timestamp(world)
             worker.containers[index].state = .running(startedAt: now)
-            recorder.normal(worker.pod.reference, "Started", "Started container \(name)")
+            containerRan(worker.pod, "Started", id: id)
             let stream = LogStore.StreamKey(namespace: worker.pod.namespace, pod: worker.pod.name, container: name)
             if worker.containers[index].restartCount > 0 { cluster.logs.rotate(stream) }
             for line in behaviour.startupLogLines { cluster.logs.append(line, to: stream, at: world.now) }
@@ -370,7 +377,7 @@ public final class Kubelet: SimProcess {
         let backoff = Span.seconds(min(300, 10 << min(Int(restarts) - 1, 5)))
         worker.containers[index].state = .waiting(reason: "CrashLoopBackOff",
                                                   message: "Back-off \(Span.describe(backoff)) restarting failed container=\(container) pod=\(worker.pod.name)_\(worker.pod.namespace)(\(worker.uid))")
-        recorder.warning(worker.pod.reference, "BackOff", "Back-off restarting failed container")
+        crashLoopBackOff(worker.pod, container, backOff: backoff)
         scheduleStatusSync(worker)
         later(worker, backoff) { [unowned self] in createContainer(worker, index, behaviour) }
     }
@@ -403,8 +410,10 @@ public final class Kubelet: SimProcess {
     private func terminate(_ worker: PodWorker) {
         worker.stage = .terminating
         worker.epoch += 1
+        podDeleting(worker.pod)
         for container in worker.containers where container.isRunning {
-            recorder.normal(worker.pod.reference, "Killing", "Killing container with id docker://\(container.spec.name):Need to kill Pod")
+            let id = Kubelet.containerID(podUID: worker.uid, container: container.spec.name, restart: container.restartCount)
+            containerKilled(worker.pod, container.spec.name, id: id)
         }
         let grace = Span.seconds(worker.pod.metadata.deletionGracePeriodSeconds ?? 30)
         later(worker, min(grace, seconds(0.5...2.0))) { [unowned self] in

@@ -8,9 +8,11 @@ struct ContainerRun {
     var pullFailures = 0
     var isRunning: Bool { if case .running = state { true } else { false } }
 
-    var status: ContainerStatus {
+    /// The status the kubelet reports, with docker's id of this run while it runs.
+    func status(podUID: String) -> ContainerStatus {
+        let id = isRunning ? "docker://" + Kubelet.containerID(podUID: podUID, container: spec.name, restart: restartCount) : ""
         var status = ContainerStatus(name: spec.name, state: state, ready: ready, restartCount: restartCount, image: spec.image,
-                                     containerID: isRunning ? "docker://\(spec.name)-\(restartCount)" : "")
+                                     containerID: id)
         status.lastState = lastState
         return status
     }
@@ -29,6 +31,8 @@ final class PodWorker {
     var startTime: Timestamp
     var epoch = 0
     var configurationFailures = 0
+    /// The ConfigMaps already fetched (their volumes are set up).
+    var mountedConfigMaps = Set<String>()
     var statusSyncScheduled = false
     /// The last status sent, so unchanged status is not written again.
     var reportedStatus: PodStatus?
@@ -56,7 +60,7 @@ final class PodWorker {
         status.hostIP = hostIP
         status.podIP = podIP
         status.startTime = startTime
-        status.containerStatuses = containers.map(\.status)
+        status.containerStatuses = containers.map { $0.status(podUID: uid) }
         let anyRunning = containers.contains(where: \.isRunning)
         switch stage {
         case .terminated: status.phase = anyRunning ? "Running" : (previous.phase == "Pending" ? "Pending" : "Running")
