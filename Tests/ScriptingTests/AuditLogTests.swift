@@ -26,7 +26,7 @@ import Simulation
     @Test func kubernetesWritesAreAuditEventsWithKubectlsVerbs() throws {
         let session = try OperatorSession()
         try session.advance("60s")
-        #expect(try session.kubectl("scale deploy web --replicas=4") == "deployment.apps/web scaled")
+        #expect(try session.kubectl("scale deploy web --replicas=4") == "deployment \"web\" scaled")
         try session.lua("assert(k8s.scale('deployments', 'web', 3))")
         try session.lua("assert(k8s.delete('services', 'web'))")
         _ = try session.kubectl("delete svc web")
