@@ -11,6 +11,9 @@ public struct Lab: Sendable {
     public let difficulty: LabDifficulty
     /// About how long the lab takes a trainee, in wall-clock minutes.
     public let minutes: Int
+    /// About how long grading one session takes, in wall-clock seconds on a laptop (a release
+    /// build): `grade --timeout` defaults to ten times this.
+    public let gradingSeconds: Double
     /// The folder, as the person who named it would write it (`Labs/write-a-drill`).
     public let directory: String
     public let scenario: LabScenario
@@ -46,10 +49,21 @@ public struct LabFile: Sendable, Equatable {
 /// and component versions (for labs whose history depends on the version that ran).
 public struct LabScenario: Sendable, Equatable {
     public let name: String
+    /// The seed a session starts from unless told otherwise.
     public let seed: UInt64
+    /// The vetted seeds, on which the lab and its grader are known to work: a session recorded
+    /// on any other seed is graded as practice (`scenario.seeds`; just `seed` when not given).
+    public let seeds: [UInt64]
     public let start: CalendarTime?
     /// Component versions (`etcd = "3.1.9"`), kept for the scenarios that will take them.
     public let versions: [String: String]
+
+    /// Why a session on `seed` is practice, or nil when the seed is one of the lab's.
+    public func practiceReason(seed: UInt64) -> String? {
+        guard !seeds.contains(seed) else { return nil }
+        let list = seeds.map(String.init).joined(separator: ", ")
+        return "seed \(seed) is not one of this lab's graded seeds (\(list)), so this is a practice session"
+    }
 }
 
 /// How simulated time moves in a lab.

@@ -1,4 +1,5 @@
 import Scripting
+import Simulation
 
 /// The Lua environments a lab's code and its grader run in, inside the trainee's Lua state, kept
 /// apart from the trainee's code.
@@ -9,7 +10,9 @@ import Scripting
 /// trainee's globals read raw (no metamethod of the trainee's runs). A grader gets fresh pristine
 /// copies and nothing of the trainee's but `session.globals`. Both run with the pristine string
 /// methods and a budget of their own, and both receive `world`, a table of the documented
-/// modules (`world.sim`, `world.faults`, ...).
+/// modules (`world.sim`, `world.faults`, ...) and `world.truth` (etcd's committed state, see
+/// `TruthModule`), which the trainee never sees; and both have `labkit` (see `LabKit`), each its
+/// own copy.
 ///
 /// What lab code and graders get from the trainee is handed over as plain data: tables are
 /// copied without their metatables, and functions become wrappers that run the trainee's
@@ -32,7 +35,8 @@ final class LabEnvironment {
         try runtime.lua.captureLabStringMethods()
         LabEnvironment.registerTraineeCall(in: runtime)
         let installer = try runtime.lua.compile(LabEnvironment.source, chunkName: "=lab environment")
-        guard case .table(let functions) = try runtime.lua.call(installer, [.table(LuaTable(array: modules))]).first ?? .nil else {
+        let arguments: [LuaValue] = [.table(LuaTable(array: modules)), .string(LabKit.source)]
+        guard case .table(let functions) = try runtime.lua.call(installer, arguments).first ?? .nil else {
             throw LuaError(kind: .bridge, message: "the lab environment did not install")
         }
         func function(_ name: String) throws -> LuaFunctionReference {
@@ -53,10 +57,13 @@ final class LabEnvironment {
         try evaluate(file, with: evaluateLabFunction)
     }
 
-    /// Calls a lab function as `f(world, session, ...)`, isolated (see `isolated`).
+    /// Calls a lab function as `f(world, session, ...)`, isolated (see `isolated`). What it does
+    /// to the world is the lab's, not the trainee's, in the audit log.
     @discardableResult
     func callLab(_ function: LuaFunctionReference, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
-        try isolated { try runtime.lua.call(callLabFunction, [.function(function)] + arguments) }
+        try runtime.world.audit.attributing(to: AuditLog.Attribution(actor: .lab, command: nil)) {
+            try isolated { try runtime.lua.call(callLabFunction, [.function(function)] + arguments) }
+        }
     }
 
     /// Runs a grader file in a fresh pristine environment and returns its rubric table.
@@ -125,7 +132,7 @@ final class LabEnvironment {
     static let traineeCallGlobal = "__firedrill_trainee_call"
 
     static let source = """
-    local moduleNames = ...
+    local moduleNames, labkitSource = ...
     local next, type, ipairs, load, error, setmetatable, rawget, rawset, select =
       next, type, ipairs, load, error, setmetatable, rawget, rawset, select
     local pack, unpack = table.pack, table.unpack
@@ -134,6 +141,9 @@ final class LabEnvironment {
     rawset(G, "\(sessionHooksGlobal)", nil)
     local traineeCall = rawget(G, "\(traineeCallGlobal)")
     rawset(G, "\(traineeCallGlobal)", nil)
+    local truthHolder = rawget(G, "\(TruthModule.hiddenGlobal)") or {}
+    rawset(G, "\(TruthModule.hiddenGlobal)", nil)
+    local truth = truthHolder.truth or {}
 
     local function copy(t)
       local result = {}
@@ -161,10 +171,24 @@ final class LabEnvironment {
       return environment
     end
 
+    -- Each environment gets its own copy of the truth's tables, so nothing one changes reaches another.
+    local function truthCopy()
+      local copied = {}
+      for name, part in next, truth do copied[name] = copy(part) end
+      return copied
+    end
+
     local function worldOf(environment)
       local world = {}
       for _, name in ipairs(moduleNames) do world[name] = environment[name] end
+      world.truth = truthCopy()
       return world
+    end
+
+    local function installLabkit(environment)
+      local chunk, message = load(labkitSource, "=labkit", "t", environment)
+      if not chunk then error(message, 0) end
+      environment.labkit = chunk()
     end
 
     -- A trainee's value as plain data: tables copied raw and without metatables (shared tables
@@ -233,6 +257,7 @@ final class LabEnvironment {
 
     local labEnvironment = setmetatable(pristine(), { __index = traineeGlobals })
     labEnvironment._G = traineeGlobals
+    installLabkit(labEnvironment)
     local labWorld, labSession = worldOf(labEnvironment), copy(hooks)
     local graderWorld, graderSession, graderHistory
 
@@ -242,6 +267,7 @@ final class LabEnvironment {
       evaluate_grader = function(source, chunkName)
         local environment = pristine()
         environment._G = environment
+        installLabkit(environment)
         graderWorld = worldOf(environment)
         return evaluate(source, chunkName, environment)
       end,

@@ -64,6 +64,14 @@ enum LabModule {
             try call.push(.table(LuaTable(array: session.hintsUsed.map(session.hintValue))))
             return 1
         }
+        runtime.lua.register(prefix + "actions") { [unowned session] call in
+            try call.push(AuditValues.actions(session.world, since: try AuditValues.since(call, world: session.world)))
+            return 1
+        }
+        runtime.lua.register(prefix + "reads") { [unowned session] call in
+            try call.push(AuditValues.reads(session.world, since: try AuditValues.since(call, world: session.world)))
+            return 1
+        }
         runtime.lua.register(prefix + "commands") { [unowned session] call in
             try call.push(.table(LuaTable(array: session.commands.map(session.commandValue))))
             return 1

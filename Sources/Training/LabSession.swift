@@ -50,6 +50,7 @@ public final class LabSession {
         core = ReplCore(runtime: runtime)
         stepCompletions = Array(repeating: nil, count: lab.steps.count)
         LabModule.install(into: runtime, session: self)
+        TruthModule.install(into: runtime)
         environment = try LabEnvironment(runtime: runtime)
         definition = try LabDefinition.read(try environment.evaluateLab(lab.labFile), file: lab.labFile, folderName: lab.id)
         runtime.lua.printSink = { [unowned self] line in notices.append(LabNotice(.output, line)) }
@@ -106,7 +107,7 @@ public final class LabSession {
         advanceWorld(to: time)
         pendingLines.append(line)
         let started = world.now
-        let reply = core.submit(line)
+        let reply = world.audit.attributing(to: nextCommand) { core.submit(line) }
         guard case .output(let text, let failed) = reply else { return reply }
         commandFinished(startedAt: started, output: text, failed: failed)
         return reply
@@ -118,7 +119,7 @@ public final class LabSession {
         advanceWorld(to: time)
         pendingLines.append(line)
         let started = world.now
-        let step = core.step(line)
+        let step = world.audit.attributing(to: nextCommand) { core.step(line) }
         switch step {
         case .needsMore:
             break
@@ -129,6 +130,9 @@ public final class LabSession {
         }
         return step
     }
+
+    /// What a line runs is the trainee's next command: it is numbered as it will be recorded.
+    private var nextCommand: AuditLog.Attribution { AuditLog.Attribution(actor: .trainee, command: commands.count + 1) }
 
     private func commandFinished(startedAt started: SimTime, output: String, failed: Bool) {
         commands.append(ExecutedCommand(number: commands.count + 1, time: started,

@@ -231,11 +231,15 @@ import Simulation
 @Suite struct KubernetesReadOnlyTests {
     @Test func gradersReadTheClusterButCannotChangeIt() throws {
         let session = try OperatorSession()
+        TruthModule.install(into: session.runtime)
         try session.advance("60s")
         let before = session.world.now
         try session.runtime.readingOnly(as: "a grader") { () throws -> Void in
-            #expect(try session.lua("return #k8s.get('pods')") == "5")
+            #expect(try session.lua("return #world.truth.k8s.get('pods')") == "5")
+            #expect(try session.lua("return world.truth.k8s.get('deployments', 'web').metadata.name") == "web")
             #expect(try session.lua("return k8s.apiservers()[1].running") == "true")
+            // The trainee's k8s.get is a client: it would let time pass, so a grader reads the truth.
+            #expect(try session.lua("return select(2, pcall(k8s.get, 'pods'))").contains("read world.truth.k8s.get"))
             #expect(throws: LuaError.self) { try session.lua("return kubectl('get pods')") }
             #expect(throws: LuaError.self) { try session.lua("return k8s.scale('deployments', 'web', 1)") }
         }

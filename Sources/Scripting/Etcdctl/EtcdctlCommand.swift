@@ -22,7 +22,10 @@ enum EtcdctlCommand {
                 return call.fail("Error: this world has no etcd cluster (scenario \(LuaValue.quote(runtime.world.scenarioName)))")
             }
             let session = EtcdctlSession(runtime: runtime, cluster: cluster)
-            switch try session.run(text) {
+            let started = runtime.world.now
+            let result = try session.run(text)
+            EtcdctlAudit.record(text, result, runtime: runtime, startedAt: started)
+            switch result {
             case .success(let output):
                 call.push(string: output)
                 return 1

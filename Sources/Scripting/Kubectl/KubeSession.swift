@@ -7,28 +7,37 @@ import Simulation
 struct KubeSession {
     let runtime: ScriptRuntime
     let cluster: KubernetesCluster
+    /// The entry point whose writes this session records (`kubectl`, `k8s.delete`, `mesh.restart`).
+    var via = "kubectl"
+    /// kubectl's verb for the writes (`scale`, `rollback`); the API's own when nil.
+    var verb: String?
     /// Longest a single command waits for an answer before it reports a timeout itself.
     static let patience = Span.seconds(120)
 
     var world: World { runtime.world }
 
     /// The cluster of this world, or the error a script sees in a world without one.
-    static func open(_ runtime: ScriptRuntime) -> Result<KubeSession, KubectlFailure> {
+    static func open(_ runtime: ScriptRuntime, via: String = "kubectl", verb: String? = nil) -> Result<KubeSession, KubectlFailure> {
         guard let cluster = runtime.world.component(KubernetesCluster.self) else {
             return .failure(KubectlFailure("The connection to the server localhost:8080 was refused - did you specify the right host or port? (scenario \"\(runtime.world.scenarioName)\" has no Kubernetes; try --scenario practice)"))
         }
-        return .success(KubeSession(runtime: runtime, cluster: cluster))
+        return .success(KubeSession(runtime: runtime, cluster: cluster, via: via, verb: verb))
     }
 
     /// Sends a request and lets simulated time run until it is answered.
+    /// Writes go to the world's audit log, as an apiserver's audit events would.
     func call(_ request: APIRequest) throws -> Result<APIResponse, APIError> {
         var answer: Result<APIResponse, APIError>?
-        guard let client = cluster.operatorConsole.client, cluster.operatorConsole.isRunning else {
-            return .failure(.unavailable("The connection to the server \(cluster.configuration.apiEndpoint) was refused - did you specify the right host or port?"))
+        let started = world.now
+        if let client = cluster.operatorConsole.client, cluster.operatorConsole.isRunning {
+            client.send(request) { answer = $0 }
+            try wait(upTo: KubeSession.patience) { answer != nil }
+            answer = answer ?? .failure(.unavailable("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
+        } else {
+            answer = .failure(.unavailable("The connection to the server \(cluster.configuration.apiEndpoint) was refused - did you specify the right host or port?"))
         }
-        client.send(request) { answer = $0 }
-        try wait(upTo: KubeSession.patience) { answer != nil }
-        return answer ?? .failure(.unavailable("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
+        recordWrite(request, answer!, startedAt: started)
+        return answer!
     }
 
     /// Runs the world until `done` holds or `limit` passes; a failing Lua callback, an interrupt

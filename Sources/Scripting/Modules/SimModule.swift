@@ -36,6 +36,7 @@ enum SimModule {
             guard world.now + span <= ScriptBounds.horizon(of: world) else {
                 throw call.argumentError(1, "the world ends at \(ScriptBounds.describeHorizon(of: world)); \(Span.describe(span)) from now is past it")
             }
+            runtime.recordAction(via: "sim.advance", verb: "advance", AuditObject(kind: "clock", name: Span.describe(span)))
             try runtime.advance(by: span)
             return 0
         }
@@ -63,7 +64,9 @@ enum SimModule {
             let due = try instant(call, 1, world: world)
             let function = try call.function(2)
             try runtime.checkRoomForTimer(call)
-            call.push(integer: Int64(runtime.schedule(at: due, function)))
+            let identifier = runtime.schedule(at: due, function)
+            runtime.recordAction(via: "sim.at", verb: "schedule", AuditObject(kind: "timer", name: String(identifier)))
+            call.push(integer: Int64(identifier))
             return 1
         }
         runtime.define("sim.every", usage: "sim.every(d, fn)",
@@ -76,7 +79,9 @@ enum SimModule {
             }
             let function = try call.function(2)
             try runtime.checkRoomForTimer(call)
-            call.push(integer: Int64(runtime.repeatEvery(period, function)))
+            let identifier = runtime.repeatEvery(period, function)
+            runtime.recordAction(via: "sim.every", verb: "schedule", AuditObject(kind: "timer", name: String(identifier)))
+            call.push(integer: Int64(identifier))
             return 1
         }
         runtime.define("sim.when", usage: "sim.when(predicate, fn [, every])",
@@ -89,13 +94,16 @@ enum SimModule {
                 throw call.argumentError(3, "interval must be at least \(Span.describe(CommandBounds.shortestPeriod)); got \(Span.describe(interval))")
             }
             try runtime.checkRoomForTimer(call)
-            call.push(integer: Int64(runtime.whenever(predicate, interval: interval, function)))
+            let identifier = runtime.whenever(predicate, interval: interval, function)
+            runtime.recordAction(via: "sim.when", verb: "schedule", AuditObject(kind: "timer", name: String(identifier)))
+            call.push(integer: Int64(identifier))
             return 1
         }
         runtime.define("sim.cancel", usage: "sim.cancel(id)", "call off a timer from sim.at, sim.every or sim.when", mutates: true) { [unowned runtime] call in
             let identifier = Int(try call.integer(1))
             let timer = runtime.scheduledCallbacks.removeValue(forKey: identifier)
             timer?.cancel()
+            runtime.recordAction(via: "sim.cancel", verb: "cancel", AuditObject(kind: "timer", name: String(identifier)))
             call.push(boolean: timer != nil)
             return 1
         }
@@ -132,9 +140,10 @@ extension ScriptRuntime {
     func schedule(at due: SimTime, _ function: LuaFunctionReference) -> Int {
         let identifier = nextCallbackIdentifier
         nextCallbackIdentifier += 1
+        let setBy = world.audit.attribution
         scheduledCallbacks[identifier] = world.timer(after: due - world.now) { [unowned self] in
             scheduledCallbacks[identifier] = nil
-            _ = invoke(function)
+            _ = invoke(function, setBy: setBy)
         }
         return identifier
     }
@@ -142,8 +151,9 @@ extension ScriptRuntime {
     func repeatEvery(_ period: SimTime, _ function: LuaFunctionReference, identifier existing: Int? = nil) -> Int {
         let identifier = existing ?? nextCallbackIdentifier
         if existing == nil { nextCallbackIdentifier += 1 }
+        let setBy = world.audit.attribution
         scheduledCallbacks[identifier] = world.timer(after: period) { [unowned self] in
-            let result = invoke(function)
+            let result = invoke(function, setBy: setBy)
             if case .boolean(false) = result.first ?? .nil {
                 scheduledCallbacks[identifier] = nil
             } else if scheduledCallbacks[identifier] != nil {
@@ -157,14 +167,15 @@ extension ScriptRuntime {
                   identifier existing: Int? = nil) -> Int {
         let identifier = existing ?? nextCallbackIdentifier
         if existing == nil { nextCallbackIdentifier += 1 }
+        let setBy = world.audit.attribution
         scheduledCallbacks[identifier] = world.timer(after: interval) { [unowned self] in
             guard scheduledCallbacks[identifier] != nil else { return }
             let errorsBefore = callbackErrors.count
-            let answer = invoke(predicate).first?.isTruthy == true
+            let answer = invoke(predicate, setBy: setBy).first?.isTruthy == true
             if answer || callbackErrors.count > errorsBefore {
                 // Fired, or the predicate itself failed: either way it is not asked again.
                 scheduledCallbacks[identifier] = nil
-                if answer { _ = invoke(function) }
+                if answer { _ = invoke(function, setBy: setBy) }
             } else {
                 _ = whenever(predicate, interval: interval, function, identifier: identifier)
             }
@@ -177,6 +188,12 @@ extension ScriptRuntime {
         guard scheduledCallbacks.count < CommandBounds.pendingTimers else {
             throw call.error("\(call.functionName): \(CommandBounds.pendingTimers) timers are already pending, the most a world holds; cancel some with sim.cancel(id)")
         }
+    }
+
+    /// Calls a Lua callback under the audit attribution of the command that set it (see the
+    /// overload below).
+    private func invoke(_ function: LuaFunctionReference, setBy: AuditLog.Attribution) -> [LuaValue] {
+        world.audit.attributing(to: setBy) { invoke(function) }
     }
 
     /// Calls a Lua callback, keeping its error instead of letting it escape into the kernel. A
