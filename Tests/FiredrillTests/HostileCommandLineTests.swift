@@ -27,12 +27,13 @@ import Testing
             .replacingOccurrences(of: "\"instruction_limit\":500000000", with: "\"instruction_limit\":-1")
         let path = try CommandRunner.scratchDirectory().appendingPathComponent("negative.jsonl").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let outcome = try CommandRunner.run(["grade", path, "--force"])
-        // Grading finishes. Where limits still come from the header, the runtime refuses ones
-        // it cannot enforce, with a reason, rather than running without any.
-        #expect(outcome.standardOutput.hasPrefix("\(path) (zone-partition): "), "\(outcome.standardOutput)")
-        if outcome.standardOutput.contains("not graded") {
-            #expect(outcome.standardOutput.contains("cannot enforce these limits: the instruction limit must not be negative"))
-        }
+        // The header's limits are never used: unforced, the edited header is refused with its line;
+        // forced, the session is graded to the end under the lab's own limits, and says FORCED.
+        let refused = try CommandRunner.run(["grade", path])
+        #expect(refused.standardOutput.contains("line 1"), "\(refused.standardOutput)")
+        let forced = try CommandRunner.run(["grade", path, "--force"])
+        #expect(forced.standardOutput.hasPrefix("FORCED \(path) (zone-partition, seed 3): 10/10"), "\(forced.standardOutput)")
+        let lines = forced.standardOutput.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.hasPrefix("FORCED") }, "\(forced.standardOutput)")
     }
 }

@@ -122,7 +122,7 @@ import Simulation
         let reply = core.feed("local co = coroutine.create(function() while true do end end) coroutine.resume(co) faults.crash('node-1')")
         #expect(reply.failed && reply.text.contains("instruction budget exhausted"))
         #expect(core.feed("return #faults.active() .. ' ' .. tostring(etcd ~= nil)").text == "0 true")
-        #expect(core.feed("return kubectl('get nodes node-1 -o name')").text == "node/node-1")
+        #expect(core.feed("return kubectl('get nodes node-1 -o name')").text == "nodes/node-1", "1.6 names objects by their resource")
         #expect(runtime.world.hosts["node-1"]!.isUp, "the line after the stop never ran")
     }
 }

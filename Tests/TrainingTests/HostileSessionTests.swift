@@ -23,17 +23,7 @@ import Simulation
 
     @Test func hostileCommandsFailWithTheirLimitsAndGradingFinishes() throws {
         let lab = shippedLab("zone-partition")
-        // Recorded with a smaller budget (the header keeps it, the replay uses it), so the
-        // commands that run until the budget stops them take a tenth of the default's time.
-        let path = try scratchDirectory().appendingPathComponent("hostile.jsonl").path
-        let clock = ManualWallClock()
-        let live = try LiveLab(session: try LabSession(lab: lab, limits: LuaLimits(instructions: 50_000_000)), clock: clock,
-                               recorder: try SessionRecorder(path: path), firedrillVersion: "test")
-        for hostile in HostileSessionTests.hostileCommands {
-            clock.pass(seconds: 1)
-            _ = live.submit(hostile.command)
-        }
-        live.finish(reason: "end of input")
+        let path = try record(lab, HostileSessionTests.hostileCommands.map { (wait: 1, line: $0.command) })
         let replay = try SessionReplay.run(try SessionReader.read(path: path), lab: lab)
         let commands = replay.session.commands
         #expect(commands.count == HostileSessionTests.hostileCommands.count)
