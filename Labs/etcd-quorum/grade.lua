@@ -1,5 +1,11 @@
--- The rubric for etcd-quorum: the final cluster, what the trainee did during the outage, and
--- whether the growth kept at most one member added but not yet started.
+-- The rubric for etcd-quorum: the final cluster, what the trainee did during the outage (the
+-- world's audit log: history.actions with each deed's outcome, history.reads), and whether the
+-- growth kept at most one member added but not yet started.
+
+-- Deeds that change the cluster or the platform: anything but letting time pass.
+local function changes(action)
+  return action.verb ~= "advance" and action.verb ~= "skip" and action.verb ~= "schedule" and action.verb ~= "cancel"
+end
 
 -- When a series first met `test`, in seconds since arrival.
 local function first_time(series, test)
@@ -67,11 +73,10 @@ return {
         if most_waiting(history) > 1 then
           return false, "Two members were waiting to start at once: each counts towards the quorum."
         end
-        for _, command in ipairs(session.commands) do
-          if command.input:find("member add", 1, true) and command.output:find("unhealthy cluster", 1, true) then
-            return 0.5, "etcd refused the member add at " .. command.clock .. " (unhealthy cluster): adding a member "
-              .. "before the last one started, or while a zone was gone, would have left the cluster without a safe quorum."
-          end
+        local refused = labkit.first(history.actions, { verb = "add", kind = "etcd-members", outcome = "refused" })
+        if refused then
+          return 0.5, "etcd refused the member add at " .. refused.clock .. " (" .. (refused.reason or "refused"):gsub("^Error: ", "")
+            .. "): adding a member before the last one started, or while a zone was gone, would have left the cluster without a safe quorum."
         end
         return true, "Each member was added once the cluster could take it, and started before the next."
       end,
@@ -82,11 +87,15 @@ return {
       check = function(world, session, history)
         local began, ended = outage(history)
         if not began then return false, "The zone never dropped off: the session ended before 10:03." end
-        for _, command in ipairs(session.commands) do
-          if command.t >= began and (not ended or command.t < ended) and command.input:find("etcdctl", 1, true)
-              and command.input:find("put", 1, true) and not command.failed then
-            return true, "You wrote through the quorum at " .. command.clock .. " while eu-west-1c was gone."
-          end
+        local during = { verb = "put", since = began, till = ended }
+        local wrote = labkit.first(history.actions, { verb = "put", outcome = "done", since = began, till = ended })
+        if wrote then
+          return true, "You wrote " .. wrote.name .. " through the quorum at " .. wrote.clock .. " while eu-west-1c was gone."
+        end
+        local tried = labkit.first(history.actions, during)
+        if tried then
+          return false, "Your write at " .. tried.clock .. " did not go through (" .. (tried.reason or tried.outcome)
+            .. "): two of three members commit, but only a write that etcd acknowledges shows it."
         end
         return false, "While eu-west-1c was cut off, an etcdctl put would have shown that two of three still commit."
       end,
@@ -94,15 +103,11 @@ return {
     {
       name = "Looked first",
       points = 1,
-      check = function(world, session)
-        local first
-        for _, command in ipairs(session.commands) do
-          if not command.input:find("^%s*lab%.") then first = command; break end
-        end
-        if not first then return false, "Nothing was typed." end
-        for _, word in ipairs({ "endpoint status", "member list", "etcd.health", "etcd.leader", "etcd.members" }) do
-          if first.input:find(word, 1, true) then return true, "You began by looking at the cluster." end
-        end
+      check = function(world, session, history)
+        local first_change = labkit.first(history.actions, changes)
+        local looked = labkit.looked_before(history.reads, { kind = { "etcd-members", "etcd-health" } }, first_change)
+        if looked then return true, "You began by looking at the cluster (" .. looked.via .. " at " .. looked.clock .. ")." end
+        if not first_change and #history.reads == 0 then return false, "You never looked at the cluster." end
         return 0.5, "Look at the cluster before changing it: endpoint status, member list or etcd.health()."
       end,
     },

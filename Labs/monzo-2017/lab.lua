@@ -57,17 +57,30 @@ end
 
 local deployed_at = nil -- simulated seconds when the 14:10 deploy went out
 
--- True when a command whose input mentions any of `words` has run since time `t`.
-local function ran_since(session, t, words)
-  for _, command in ipairs(session.commands()) do
-    if command.t >= t then
-      for _, word in ipairs(words) do
-        if command.input:find(word, 1, true) then return true end
-      end
-    end
+-- What broke in this world, as it stood when the deploy went out, for the grader: the
+-- apiservers with an etcd storage client on a connection that no longer answers, and the
+-- Services in the namespaces linkerd routes whose Endpoints have no subsets at all (null, which
+-- linkerd 0.9.1 cannot parse). Read from the world, not assumed from the seed.
+local function record_what_broke(world, session)
+  local stuck, seen = {}, {}
+  for _, client in ipairs(world.etcd.clients()) do
+    local master = client.owner:match("^kube%-apiserver/(.+)$")
+    if master and client.zombie and not seen[master] then seen[master] = true; stuck[#stuck + 1] = master end
   end
-  return false
+  table.sort(stuck)
+  local routed = {}
+  for _, report in ipairs(world.mesh.discovery(world.mesh.proxies()[1].node)) do routed[report.namespace] = true end
+  local empty = {}
+  for _, endpoints in ipairs(world.truth.k8s.get("endpoints", nil, { namespace = "*" })) do
+    local namespace = endpoints.metadata.namespace
+    if routed[namespace] and endpoints.subsets == nil then empty[#empty + 1] = namespace .. "/" .. endpoints.metadata.name end
+  end
+  session.event("stuck_apiservers", table.concat(stuck, " "))
+  session.event("empty_services", table.concat(empty, " "))
 end
+
+-- Looks at what customers feel: the dashboard, the traffic, the alerts, the metrics.
+local customer_views = { "dashboard", "traffic", "alerts", "metrics" }
 
 local current_account = { "card_payments", "bank_transfers", "feed_balance", "cops_lookups" }
 
@@ -99,8 +112,9 @@ return {
     {
       name = "the 14:10 deploy",
       at = "14:10",
-      run = function(world)
-        local deployment = world.k8s.get("deployments", "transaction-processor", { namespace = "payments" })
+      run = function(world, session)
+        record_what_broke(world, session)
+        local deployment = world.truth.k8s.get("deployments", "transaction-processor", { namespace = "payments" })
         deployment.spec.template.spec.containers[1].image = "monzo/transaction-processor:2017.10.27"
         world.k8s.apply(deployment)
         deployed_at = world.sim.now()
@@ -120,9 +134,13 @@ dashboard() shows every request class; alerts.firing() what pages; traffic.succe
         'dashboard() shows each request class: success over the last 15 minutes, rate, p99.',
         'Prepaid cards run on their own path: compare traffic.success_rate("prepaid_card_payments") with "card_payments".',
       },
+      -- Done once the trainee has seen customers fail: a look at the traffic, the dashboard or
+      -- the alerts after the deploy that showed failures (a look while all was well is not it).
       done = function(world, session)
-        return deployed_at ~= nil and ran_since(session, deployed_at, { "dashboard", "success_rate", "alerts.firing", "traffic.rate" }),
-          "look at the traffic after the deploy"
+        if not deployed_at then return false, "the deploy has not gone out yet: it goes at 14:10" end
+        local saw = labkit.first(session.reads{ since = deployed_at },
+                                 { kind = customer_views, findings = function(findings) return #findings > 0 end })
+        return saw ~= nil, "look at what customers feel now: dashboard(), alerts.firing(), traffic.success_rate(class)"
       end,
     },
     {
@@ -141,7 +159,7 @@ low-value payments on the bank's behalf while the platform cannot. Switch it on
       end,
     },
     {
-      title = "Find out why the rollback would not help",
+      title = "Find out where requests go",
       briefing = [[
 Deploys fail sometimes, but this one should not break every request. Before changing anything
 else, find out where requests go: which pod addresses does the linkerd on a node believe in
@@ -154,8 +172,8 @@ the new pods, and is it healthy (mesh.discovery(node), etcdctl "endpoint health 
         "etcd itself is healthy. The apiserver's etcd clients are another matter: kubectl \"logs -n kube-system kube-apiserver-master-1\" and friends.",
       },
       done = function(world, session)
-        return deployed_at ~= nil and ran_since(session, deployed_at, { "mesh.routes", "mesh.discovery" }),
-          "look at the routes a linkerd holds"
+        return deployed_at ~= nil and labkit.first(session.reads{ since = deployed_at }, { kind = { "routes", "discovery" } }) ~= nil,
+          "look at the routes a linkerd holds: mesh.routes(node, \"payments/transaction-processor\")"
       end,
     },
     {

@@ -34,20 +34,10 @@ local function recovered_at(history, since)
   return math.max(cards, balances)
 end
 
--- The commands between two moments (`to` may be nil: until the end).
-local function commands_between(session, from, to)
-  local found = {}
-  for _, command in ipairs(session.commands) do
-    if command.t >= from and (not to or command.t <= to) then found[#found + 1] = command end
-  end
-  return found
-end
-
-local function mentions(command, words)
-  for _, word in ipairs(words) do
-    if command.input:find(word, 1, true) then return true end
-  end
-  return false
+-- A restart of a linkerd, however it was done: mesh.restart, or deleting (or evicting) its pod.
+local function restarts_linkerd(action)
+  return action.kind == "pods" and action.namespace == "linkerd" and action.outcome == "done"
+    and (action.verb == "restart" or action.verb == "delete" or action.verb == "drain")
 end
 
 -- Nodes whose running linkerd has no route, or a route to a dead address, for some service.
@@ -101,19 +91,19 @@ return {
       check = function(world, session, history)
         local released = inject_time(history, "account release")
         if not released then return false, "The account release never came: the session ended before it." end
-        local window = commands_between(session, released, recovered_at(history, released))
-        for _, command in ipairs(window) do
-          if mentions(command, { "mesh.routes" }) then
-            return true, "You looked at what the linkerds believed (mesh.routes) at " .. command.clock .. "."
-          end
+        local window = { since = released, till = recovered_at(history, released) }
+        -- Looking before acting: what a command read in the instant it restarted something (a
+        -- loop over mesh.proxies() that restarts each linkerd) is no evidence.
+        local first_act = labkit.first(history.actions, { since = released, verb = { "restart", "delete", "drain", "crash" } })
+        local routes = labkit.looked_before(history.reads, { kind = "routes", since = window.since, till = window.till }, first_act)
+        if routes then
+          return true, "You looked at what the linkerds believed (mesh.routes) at " .. routes.clock .. "."
         end
-        for _, command in ipairs(window) do
-          -- Looking, not acting: a loop over mesh.proxies() that restarts them is no evidence.
-          if mentions(command, { "mesh.discovery", "mesh.proxies", "mesh.logs", "get endpoints", "k8s.apiservers", "etcd.clients" })
-              and not mentions(command, { "mesh.restart", "faults.", "delete" }) then
-            return 0.5, "You gathered evidence at " .. command.clock .. ", but never compared each linkerd's routes "
-              .. "(mesh.routes) with the pods that run."
-          end
+        local other = labkit.looked_before(history.reads, { since = window.since, till = window.till,
+          kind = { "discovery", "linkerds", "pods", "endpoints", "apiservers", "etcd-clients" } }, first_act)
+        if other then
+          return 0.5, "You gathered evidence at " .. other.clock .. ", but never compared each linkerd's routes "
+            .. "(mesh.routes) with the pods that run."
         end
         return false, "After the release, mesh.routes on each node would have shown which linkerds still sent card "
           .. "payments to the pods the release had replaced."
@@ -154,10 +144,10 @@ return {
       points = 1,
       check = function(world, session, history)
         local released = inject_time(history, "account release") or math.huge
-        local restarted = {}
-        for _, command in ipairs(commands_between(session, released, recovered_at(history, released))) do
-          if mentions(command, { "mesh.restart", "delete pod l5d", "delete pods l5d" }) then restarted[#restarted + 1] = command.clock end
-        end
+        local recovered = recovered_at(history, released)
+        local restarted = labkit.values(labkit.select(history.actions, function(action)
+          return restarts_linkerd(action) and action.t >= released and (not recovered or action.t <= recovered)
+        end), "clock")
         local stuck = stuck_apiservers(world)
         if #stuck > 0 or #stale_nodes(world) > 0 then
           if #restarted > 0 then

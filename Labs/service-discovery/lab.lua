@@ -12,16 +12,11 @@
 -- linkerds does not help (they list through master-2 again and the list times out); restarting
 -- master-2 (new storage clients) or bringing etcd-3 back (the next write gets a reset) does.
 
--- True when a command whose input mentions any of `words` ran at or after simulated time `t`.
-local function ran_since(session, t, words)
-  for _, command in ipairs(session.commands()) do
-    if command.t >= t then
-      for _, word in ipairs(words) do
-        if command.input:find(word, 1, true) then return true end
-      end
-    end
-  end
-  return false
+-- True when the trainee looked at `kind` (a read in the world's audit log: "routes" for
+-- mesh.routes, "endpoints" however they were read: kubectl get ep, describe, k8s.get) at or
+-- after simulated time `t`.
+local function looked_since(session, t, kind)
+  return labkit.first(session.reads{ since = t }, { kind = kind }) ~= nil
 end
 
 -- The nodes whose running linkerd would send `service` ("namespace/name") to an address where
@@ -42,7 +37,7 @@ end
 
 -- The deployment's ready replicas, and whether every linkerd routes to exactly those pods.
 local function routes_follow(world, name)
-  local deployment = world.k8s.get("deployments", name, { namespace = "accounts" })
+  local deployment = world.truth.k8s.get("deployments", name, { namespace = "accounts" })
   if not deployment then return false, 0 end
   local ready = deployment.status.readyReplicas or 0
   local stale, running = stale_linkerds(world, "accounts/" .. name)
@@ -54,7 +49,7 @@ local function routes_follow(world, name)
 end
 
 local function image_of(world, name)
-  local deployment = world.k8s.get("deployments", name, { namespace = "accounts" })
+  local deployment = world.truth.k8s.get("deployments", name, { namespace = "accounts" })
   return deployment and deployment.spec.template.spec.containers[1].image
 end
 
@@ -96,7 +91,7 @@ return {
         return etcd_lost_at ~= nil and world.sim.now() >= etcd_lost_at + 120
       end,
       run = function(world)
-        local deployment = world.k8s.get("deployments", "account", { namespace = "accounts" })
+        local deployment = world.truth.k8s.get("deployments", "account", { namespace = "accounts" })
         deployment.spec.template.spec.containers[1].image = "monzo/account:1.1"
         assert(world.k8s.apply(deployment))
         released_at = world.sim.now()
@@ -120,8 +115,8 @@ what Kubernetes says:
         'kubectl "get endpoints balance -n accounts" (or k8s.get("endpoints", "balance", {namespace = "accounts"})) is what the linkerds watch.',
       },
       done = function(world, session)
-        if not ran_since(session, 0, { "mesh.routes" }) then return false, "look at a linkerd's routes with mesh.routes" end
-        return ran_since(session, 0, { "endpoints" }), "now look at the Endpoints: kubectl \"get endpoints balance -n accounts\""
+        if not looked_since(session, 0, "routes") then return false, "look at a linkerd's routes with mesh.routes" end
+        return looked_since(session, 0, "endpoints"), "now look at the Endpoints: kubectl \"get endpoints balance -n accounts\""
       end,
     },
     {
@@ -137,13 +132,13 @@ The step is done when every linkerd routes to all three ready pods and you have 
         'for _, p in ipairs(mesh.proxies()) do print(p.node, #mesh.routes(p.node, "accounts/balance")) end',
       },
       done = function(world, session)
-        local deployment = world.k8s.get("deployments", "balance", { namespace = "accounts" })
+        local deployment = world.truth.k8s.get("deployments", "balance", { namespace = "accounts" })
         if (deployment.spec.replicas or 0) < 3 then return false, "scale accounts/balance to three replicas" end
         scaled_at = scaled_at or world.sim.now()
         local follows, ready = routes_follow(world, "balance")
         if ready < 3 then return false, string.format("%d of 3 balance pods are ready; give them a moment", ready) end
         if not follows then return false, "not every linkerd has learnt the new pod yet" end
-        return ran_since(session, scaled_at, { "mesh.routes" }), "look at the routes again with mesh.routes"
+        return looked_since(session, scaled_at, "routes"), "look at the routes again with mesh.routes"
       end,
     },
     {
@@ -165,13 +160,13 @@ each node move to the new pods' addresses.]],
         if image == "monzo/balance:1.0" then return false, "release a new image of accounts/balance (monzo/balance:1.1)" end
         if image:find("broken", 1, true) then return false, "that image is broken: release monzo/balance:1.1" end
         balance_rolled_at = balance_rolled_at or world.sim.now()
-        local deployment = world.k8s.get("deployments", "balance", { namespace = "accounts" })
+        local deployment = world.truth.k8s.get("deployments", "balance", { namespace = "accounts" })
         local status = deployment.status
         if (status.updatedReplicas or 0) < deployment.spec.replicas or (status.replicas or 0) ~= deployment.spec.replicas then
           return false, "the rollout is still going"
         end
         if not routes_follow(world, "balance") then return false, "not every linkerd has moved to the new pods yet" end
-        if not ran_since(session, balance_rolled_at, { "mesh.routes" }) then return false, "look at the routes again with mesh.routes" end
+        if not looked_since(session, balance_rolled_at, "routes") then return false, "look at the routes again with mesh.routes" end
         practice_done_at = practice_done_at or world.sim.now()
         return true
       end,
@@ -188,7 +183,7 @@ requests to addresses where nothing runs (mesh.routes on each node) before you c
       },
       done = function(world, session)
         if not released_at then return false, "nothing has gone wrong yet: keep an eye on the notices (sim.advance(\"2m\"))" end
-        return ran_since(session, released_at, { "mesh.routes" }),
+        return looked_since(session, released_at, "routes"),
           "look at what each linkerd believes about accounts/account with mesh.routes"
       end,
     },
@@ -205,7 +200,7 @@ the current pods and card payments recover. Restarting a linkerd is not always t
         'An apiserver makes new storage clients when it restarts: faults.restart("master-2").',
       },
       done = function(world)
-        local account = world.k8s.get("deployments", "account", { namespace = "accounts" })
+        local account = world.truth.k8s.get("deployments", "account", { namespace = "accounts" })
         if (account.status.updatedReplicas or 0) < account.spec.replicas or (account.status.replicas or 0) ~= account.spec.replicas then
           return false, "the account release is still rolling out"
         end

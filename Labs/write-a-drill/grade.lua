@@ -74,7 +74,11 @@ return {
       name = "Announced",
       points = 1,
       check = function(world, session)
-        return #session.status_posts > 0
+        local post = session.status_posts[1]
+        if not post then return false end
+        local problem = labkit.status_problem(post.text)
+        if problem then return false, "The update at " .. post.clock .. " does not announce anything: " .. problem .. "." end
+        return true
       end,
       pass = "You posted a status update about the drill.",
       fail = "Announce drills with status_page(\"...\"), so nobody takes them for an incident.",

@@ -1,5 +1,6 @@
--- The rubric for zone-partition: the final world, the session and the history, with partial
--- credit where being quicker is better.
+-- The rubric for zone-partition: the final world, what the trainee looked at and did (the
+-- world's audit log in history.reads and history.actions), with partial credit where being
+-- quicker is better.
 
 -- When the partition began and ended, from the faults_active series (moments it changed).
 local function outage(history)
@@ -40,13 +41,11 @@ return {
       name = "Looked before acting",
       points = 1,
       check = function(world, session, history)
-        local began, ended = outage(history)
-        for _, command in ipairs(session.commands) do
-          if began and command.t >= began and (not ended or command.t <= ended)
-              and command.input:find("faults.active", 1, true) then
-            return true, "You looked at faults.active() at " .. command.clock .. " before healing."
-          end
-        end
+        local began = outage(history)
+        if not began then return false, "The outage never began: was the session shorter than two minutes?" end
+        local heal = labkit.first(history.actions, { verb = "heal", since = began })
+        local looked = labkit.looked_before(history.reads, { kind = "faults", since = began }, heal)
+        if looked then return true, "You looked at faults.active() at " .. looked.clock .. " before healing." end
         return false, "Look before you act: faults.active() would have shown the partition."
       end,
     },
@@ -57,6 +56,8 @@ return {
         local began = outage(history)
         local post = session.status_posts[1]
         if not post then return false, "No status update: customers were left guessing." end
+        local problem = labkit.status_problem(post.text)
+        if problem then return false, "The status update at " .. post.clock .. " does not count: " .. problem .. "." end
         if began and post.t - began <= 600 then return true, "Status posted at " .. post.clock .. "." end
         return 0.5, "Status posted at " .. post.clock .. ", more than ten minutes after the page."
       end,

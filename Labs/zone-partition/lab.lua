@@ -3,14 +3,6 @@
 
 local paged_at = nil -- simulated seconds when the zone dropped off, once it has
 
--- True when a command whose input mentions `text` ran at or after simulated time `t`.
-local function typed_since(session, text, t)
-  for _, command in ipairs(session.commands()) do
-    if command.t >= t and command.input:find(text, 1, true) then return true end
-  end
-  return false
-end
-
 return {
   id = "zone-partition",
   title = "Heal a zone partition",
@@ -45,7 +37,8 @@ partitions and clogs in force.]],
       hints = { "faults.active()" },
       done = function(world, session)
         if not paged_at then return false, "nothing has broken yet: the page comes at 09:02" end
-        return typed_since(session, "faults.active", paged_at), "look with faults.active() first"
+        -- Judged on what the trainee looked at (the world's read log), not on what they typed.
+        return labkit.first(session.reads{ since = paged_at }, { kind = "faults" }) ~= nil, "look with faults.active() first"
       end,
     },
     {

@@ -23,27 +23,16 @@ enum ScoreText {
     }
 }
 
-/// For a person at a terminal: one heading per session, one line per check with its feedback.
+/// For a person at a terminal: one heading per session (lab, seed, and PRACTICE when the seed is
+/// not one of the lab's), one line per check with its feedback. A session graded only because
+/// of `--force` has FORCED on every line, with what was forced.
 enum TextGradeReport {
     static func render(_ grades: [SessionGrade]) -> String {
         var lines: [String] = []
         for grade in grades {
             if !lines.isEmpty { lines.append("") }
-            let lab = grade.lab ?? "?"
-            guard let error = grade.error else {
-                lines.append("\(grade.session) (\(lab)): \(ScoreText.format(grade.score))/\(ScoreText.format(grade.maxScore))")
-                for check in grade.checks {
-                    let mark = check.passed ? "✓" : check.score > 0 ? "~" : "✗"
-                    let points = "\(ScoreText.format(check.score))/\(ScoreText.format(check.maxScore))"
-                    lines.append("  \(mark) \(points.padding(toLength: 7, withPad: " ", startingAt: 0)) \(check.name)")
-                    if !check.feedback.isEmpty { lines.append("            " + check.feedback.replacingOccurrences(of: "\n", with: "\n            ")) }
-                }
-                lines += grade.warnings.map { "  warning: " + $0 }
-                continue
-            }
-            lines.append("\(grade.session) (\(lab)): not graded")
-            lines.append("  error: " + error)
-            lines += grade.warnings.map { "  warning: " + $0 }
+            let report = session(grade)
+            lines += grade.isForced ? report.map { "FORCED " + $0 } : report
         }
         if grades.count > 1 {
             let errors = grades.filter(\.isError).count
@@ -51,10 +40,47 @@ enum TextGradeReport {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// A session's lines; feedback that spans lines keeps its indentation (and each line its
+    /// FORCED mark).
+    private static func session(_ grade: SessionGrade) -> [String] {
+        let lab = (grade.lab ?? "?") + (grade.seed.map { ", seed \($0)" } ?? "")
+        var lines: [String] = []
+        if let error = grade.error {
+            lines.append("\(grade.session) (\(lab)): not graded")
+            lines.append("  error: " + error)
+        } else {
+            lines.append("\(grade.session) (\(lab)): \(ScoreText.format(grade.score))/\(ScoreText.format(grade.maxScore))" + (grade.isPractice ? " PRACTICE" : ""))
+            if let reason = grade.practice { lines.append("  practice: " + reason) }
+        }
+        lines += grade.forced.map { "  forced: " + $0 }
+        for check in grade.checks {
+            let mark = check.passed ? "✓" : check.score > 0 ? "~" : "✗"
+            let points = "\(ScoreText.format(check.score))/\(ScoreText.format(check.maxScore))"
+            lines.append("  \(mark) \(points.padding(toLength: max(7, points.count), withPad: " ", startingAt: 0)) \(check.name)")
+            if !check.feedback.isEmpty { lines.append("            " + check.feedback.replacingOccurrences(of: "\n", with: "\n            ")) }
+        }
+        lines += grade.warnings.map { "  warning: " + $0 }
+        return lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+    }
+}
+
+extension SessionGrade {
+    /// The grade as the machine-read reports carry it: with FORCED before every feedback and
+    /// warning when `--force` overrode something.
+    var markedForJSON: SessionGrade {
+        guard isForced else { return self }
+        let mark = "FORCED: "
+        return SessionGrade(session: session, lab: lab, checks: checks.map {
+            CheckResult(name: $0.name, score: $0.score, maxScore: $0.maxScore, passed: $0.passed, feedback: mark + $0.feedback)
+        }, maxScore: maxScore, warnings: warnings.map { mark + $0 } + forced.map { mark + $0 }, error: error.map { mark + $0 },
+           seed: seed, practice: practice, forced: forced)
+    }
 }
 
 /// `{"sessions": [...]}`, each session with `score`, `max_score` and `checks` named as Gradescope
-/// names them.
+/// names them, its `seed`, `practice` (why, for a practice session) and `forced` (what `--force`
+/// overrode).
 enum JSONGradeReport {
     struct Document: Encodable {
         let sessions: [SessionGrade]
@@ -63,14 +89,14 @@ enum JSONGradeReport {
     static func render(_ grades: [SessionGrade]) -> String {
         let encoder = SessionJSON.encoder()
         encoder.outputFormatting.insert(.prettyPrinted)
-        let data = try! encoder.encode(Document(sessions: grades))
+        let data = try! encoder.encode(Document(sessions: grades.map(\.markedForJSON)))
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
 
 /// Gradescope's `results.json`: a top-level `score` and one test per check. Gradescope grades one
 /// submission at a time; given several sessions, their checks are prefixed with the session and
-/// their scores add up.
+/// their scores add up. A practice session (a seed outside the lab's) scores 0, and says why.
 enum GradescopeGradeReport {
     struct Results: Encodable {
         let score: Double
@@ -93,10 +119,17 @@ enum GradescopeGradeReport {
         let prefix = grades.count > 1
         var tests: [Test] = []
         var output: [String] = []
-        for grade in grades {
+        for grade in grades.map(\.markedForJSON) {
             let label = prefix ? grade.session + ": " : ""
+            if let practice = grade.practice {
+                output.append("\(grade.session) scores 0: \(practice)")
+                tests.append(Test(name: label + "Practice session", score: 0, maxScore: 0, status: "failed",
+                                  output: "This session scores 0: \(practice). Start the lab without --seed to be graded."))
+            }
+            let counted = grade.isPractice ? 0.0 : 1.0
             tests += grade.checks.map {
-                Test(name: label + $0.name, score: $0.score, maxScore: $0.maxScore, status: $0.passed ? "passed" : "failed", output: $0.feedback)
+                Test(name: label + $0.name, score: $0.score * counted, maxScore: $0.maxScore, status: $0.passed && counted > 0 ? "passed" : "failed",
+                     output: $0.feedback)
             }
             if let error = grade.error {
                 output.append("\(grade.session) could not be graded: \(error)")
@@ -104,7 +137,7 @@ enum GradescopeGradeReport {
             }
             output += grade.warnings.map { "\(grade.session): \($0)" }
         }
-        let score = Grading.rounded(grades.reduce(0) { $0 + $1.score })
+        let score = Grading.rounded(grades.reduce(0) { $0 + ($1.isPractice ? 0 : $1.score) })
         let encoder = SessionJSON.encoder()
         encoder.outputFormatting.insert(.prettyPrinted)
         let data = try! encoder.encode(Results(score: score, output: output.joined(separator: "\n"), tests: tests))
@@ -128,7 +161,8 @@ enum JUnitGradeReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func suite(_ grade: SessionGrade) -> [String] {
+    private static func suite(_ unmarked: SessionGrade) -> [String] {
+        let grade = unmarked.markedForJSON
         let lab = grade.lab ?? "unknown"
         let failures = grade.checks.filter { !$0.passed }.count
         var lines = [
@@ -138,6 +172,9 @@ enum JUnitGradeReport {
             "      <property name=\"score\" value=\"\(ScoreText.format(grade.score))\"/>",
             "      <property name=\"max_score\" value=\"\(ScoreText.format(grade.maxScore))\"/>",
         ]
+        if let seed = grade.seed { lines.append("      <property name=\"seed\" value=\"\(seed)\"/>") }
+        if let practice = grade.practice { lines.append("      <property name=\"practice\" value=\(attribute(practice))/>") }
+        lines += grade.forced.map { "      <property name=\"forced\" value=\(attribute($0))/>" }
         lines += grade.warnings.map { "      <property name=\"warning\" value=\(attribute($0))/>" }
         lines.append("    </properties>")
         for check in grade.checks {

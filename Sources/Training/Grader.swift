@@ -3,18 +3,34 @@ import Scripting
 import Simulation
 
 public struct GradingOptions: Sendable {
-    /// Grade sessions recorded against other lab files, or with damaged lines (which are skipped).
+    /// Grade what would be refused (a broken chain, damaged lines, other lab files, a header
+    /// that disagrees with the lab); every line of such a grade's report then says FORCED.
     public var force: Bool
     /// The firedrill version grading, to warn when a session was recorded with another.
     public var firedrillVersion: String
     /// Lua instructions each rubric check may run.
     public var checkInstructionLimit: Int64
+    /// The limits every replayed command runs under: the lab's own (the defaults a lab runs
+    /// with) unless the grader says otherwise. Never the header's.
+    public var limits: LuaLimits
+    /// The instructor's key: signed sessions are checked under it, and unsigned ones refused.
+    public var key: SessionKey?
+    /// Wall-clock seconds one session may take to grade; nil: ten times the lab's
+    /// `grading_seconds`. Past it the session is an error and the batch goes on.
+    public var timeoutSeconds: Double?
 
-    public init(force: Bool = false, firedrillVersion: String, checkInstructionLimit: Int64 = 50_000_000) {
+    public init(force: Bool = false, firedrillVersion: String, checkInstructionLimit: Int64 = 50_000_000,
+                limits: LuaLimits = LuaLimits(), key: SessionKey? = nil, timeoutSeconds: Double? = nil) {
         self.force = force
         self.firedrillVersion = firedrillVersion
         self.checkInstructionLimit = checkInstructionLimit
+        self.limits = limits
+        self.key = key
+        self.timeoutSeconds = timeoutSeconds
     }
+
+    /// How long grading a session of `lab` may take.
+    func timeout(for lab: Lab) -> Double { timeoutSeconds ?? lab.gradingSeconds * 10 }
 }
 
 /// Scores session files: read, check against the lab's files, re-execute on a fresh world, run
@@ -31,48 +47,45 @@ public struct Grader: Sendable {
     }
 
     public func grade(path: String) -> SessionGrade {
-        var warnings: [String] = []
-        var labID: String?
-        var maxScore = 0.0
+        var record = GradeRecord(session: path)
         do {
-            let reading = try SessionReader.read(path: path)
-            labID = reading.header.lab
+            let reading = try SessionReader.read(path: path, key: options.key)
+            record.lab = reading.header.lab
+            record.seed = reading.header.seed
             let lab = try catalog.requireLab(reading.header.lab)
-            maxScore = lab.maxScore
-            warnings += try admit(reading, lab: lab)
-            let replay = try SessionReplay.run(reading, lab: lab)
-            warnings += replay.warnings
-            let ending = self.ending(of: reading, replay: replay, lab: lab, warnings: &warnings)
+            record.maxScore = lab.maxScore
+            record.practice = lab.scenario.practiceReason(seed: reading.header.seed)
+            try admit(SessionAdmission(reading: reading, lab: lab, options: options), into: &record)
+            let deadline = GradeDeadline(seconds: options.timeout(for: lab))
+            defer { deadline.finish() }
+            let replay = try SessionReplay.run(reading, lab: lab, limits: options.limits,
+                                               started: { deadline.watch($0.runtime.lua) }, cancelled: { deadline.isExpired })
+            try deadline.check()
+            record.warnings += replay.warnings
+            try admit(SessionAdmission.clocks(of: reading, calendar: replay.session.world.calendarStart), into: &record)
+            let ending = self.ending(of: reading, replay: replay, lab: lab, warnings: &record.warnings)
             replay.session.advanceWorld(to: ending.time)
+            try deadline.check()
             replay.session.history.sample(replay.session.world)
+            if replay.session.world.audit.droppedActions + replay.session.world.audit.droppedReads > 0 {
+                record.warnings.append("the world's audit log reached its limit of \(AuditLog.capacity) records; deeds and looks after that are not in history.actions and history.reads")
+            }
             let checks = try replay.session.grade(ending: ending, checkInstructionLimit: options.checkInstructionLimit)
-            return SessionGrade(session: path, lab: lab.id, checks: checks, maxScore: maxScore, warnings: warnings)
+            try deadline.check()
+            return record.grade(checks: checks)
         } catch {
-            return SessionGrade(session: path, lab: labID, checks: [], maxScore: maxScore, warnings: warnings, error: "\(error)")
+            return record.grade(checks: [], error: "\(error)")
         }
     }
 
-    /// Refuses a session that cannot be graded faithfully unless forced; returns the warnings.
-    private func admit(_ reading: SessionReading, lab: Lab) throws -> [String] {
-        var warnings = reading.problems.map { "\(reading.path): \($0)" }
-        if reading.isCorrupt && !options.force {
-            throw TrainingError("'\(reading.path)' has damaged lines (\(reading.problems.filter { $0.kind != .cutOff }.map(\.description).joined(separator: "; "))); a command may be missing, so it is not graded. --force grades its \(reading.commands.count) readable commands")
+    /// Refuses what the admission found, unless forced: then the grade is marked FORCED.
+    private func admit(_ admission: SessionAdmission, into record: inout GradeRecord) throws {
+        record.warnings += admission.warnings
+        guard !admission.refusals.isEmpty else { return }
+        guard options.force else {
+            throw TrainingError("'\(record.session)' is refused: " + admission.refusals.joined(separator: "; ") + ". --force grades it anyway, marked FORCED")
         }
-        let changed = lab.fingerprint.changedFiles(comparedWith: LabFingerprint(files: reading.header.labFiles))
-        if !changed.isEmpty {
-            let files = changed.joined(separator: " and ")
-            let consequence = changed.contains("lab.lua")
-                ? "the world it re-executes on is not the one the trainee had"
-                : "the world is the same, only the scoring changed"
-            guard options.force else {
-                throw TrainingError("'\(reading.path)' was recorded against other lab files: \(files) in \(lab.directory) changed since (\(consequence)). --force grades it anyway")
-            }
-            warnings.append("graded with --force against changed lab files (\(files)): \(consequence)")
-        }
-        if reading.header.firedrill != options.firedrillVersion {
-            warnings.append("recorded with firedrill \(reading.header.firedrill), graded with \(options.firedrillVersion)")
-        }
-        return warnings
+        record.forced += admission.refusals
     }
 
     /// When grading judges the world: the recorded end, else the last thing saved; and no earlier
@@ -92,6 +105,24 @@ public struct Grader: Sendable {
             if judged > ending.time { ending = SessionEnding(time: judged, reason: ending.reason, isRecorded: ending.isRecorded) }
         }
         return ending
+    }
+}
+
+/// What a grade has gathered so far, whatever stops it.
+private struct GradeRecord {
+    let session: String
+    var lab: String?
+    var seed: UInt64?
+    var maxScore = 0.0
+    var practice: String?
+    var warnings: [String] = []
+    var forced: [String] = []
+
+    init(session: String) { self.session = session }
+
+    func grade(checks: [CheckResult], error: String? = nil) -> SessionGrade {
+        SessionGrade(session: session, lab: lab, checks: checks, maxScore: maxScore, warnings: warnings, error: error,
+                     seed: seed, practice: practice, forced: forced)
     }
 }
 

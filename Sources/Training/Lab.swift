@@ -1,3 +1,4 @@
+import Scripting
 import Simulation
 
 /// A guided lab, as read and checked from its folder `Labs/<id>/`: what `firedrill labs` lists and
@@ -10,6 +11,9 @@ public struct Lab: Sendable {
     public let difficulty: LabDifficulty
     /// About how long the lab takes a trainee, in wall-clock minutes.
     public let minutes: Int
+    /// About how long grading one session takes, in wall-clock seconds on a laptop (a release
+    /// build): `grade --timeout` defaults to ten times this.
+    public let gradingSeconds: Double
     /// The folder, as the person who named it would write it (`Labs/write-a-drill`).
     public let directory: String
     public let scenario: LabScenario
@@ -45,10 +49,21 @@ public struct LabFile: Sendable, Equatable {
 /// and component versions (for labs whose history depends on the version that ran).
 public struct LabScenario: Sendable, Equatable {
     public let name: String
+    /// The seed a session starts from unless told otherwise.
     public let seed: UInt64
+    /// The vetted seeds, on which the lab and its grader are known to work: a session recorded
+    /// on any other seed is graded as practice (`scenario.seeds`; just `seed` when not given).
+    public let seeds: [UInt64]
     public let start: CalendarTime?
     /// Component versions (`etcd = "3.1.9"`), kept for the scenarios that will take them.
     public let versions: [String: String]
+
+    /// Why a session on `seed` is practice, or nil when the seed is one of the lab's.
+    public func practiceReason(seed: UInt64) -> String? {
+        guard !seeds.contains(seed) else { return nil }
+        let list = seeds.map(String.init).joined(separator: ", ")
+        return "seed \(seed) is not one of this lab's graded seeds (\(list)), so this is a practice session"
+    }
 }
 
 /// How simulated time moves in a lab.
@@ -66,22 +81,27 @@ public struct LabTiming: Sendable, Equatable {
 }
 
 /// Whether the trainee may call `sim.advance`, as the lab's `time.advance` field says:
-/// `false` (time follows the wall clock only), `true`, or a duration such as `"5m"`, the longest
-/// single jump allowed.
+/// `false` (time follows the wall clock only), `true`, or a duration such as `"5m"`, the most one
+/// command may move the clock (`sim.advance` and every wait in it together).
 public enum AdvancePermission: Sendable, Equatable {
     case never
     case always
     case upTo(SimTime)
 
-    /// Why `sim.advance(span)` is refused in this lab, or nil if it is allowed.
-    public func refusal(for span: SimTime) -> String? {
+    /// How long commands may wait for answers where `sim.advance` is not allowed: a request
+    /// that hits a stuck apiserver waits out its minute, a few of them fit, a loop does not.
+    public static let waitingWithoutAdvance = Span.minutes(5)
+
+    /// The cap the runtime enforces for this permission.
+    public var commandTimeCap: CommandTimeCap {
         switch self {
-        case .always: return nil
+        case .always:
+            return .unlimited
         case .never:
-            return "sim.advance is not allowed in this lab: simulated time follows the wall clock, as it would on call"
+            return CommandTimeCap(allowsAdvance: false, limit: AdvancePermission.waitingWithoutAdvance,
+                                  advanceRefusal: "sim.advance is not allowed in this lab: simulated time follows the wall clock, as it would on call")
         case .upTo(let limit):
-            guard span > limit else { return nil }
-            return "sim.advance can move at most \(Span.describe(limit)) at a time in this lab (asked for \(Span.describe(span)))"
+            return CommandTimeCap(allowsAdvance: true, limit: limit)
         }
     }
 }

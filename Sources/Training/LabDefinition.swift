@@ -15,6 +15,7 @@ struct LabDefinition {
     let summary: String
     let difficulty: LabDifficulty
     let minutes: Int
+    let gradingSeconds: Double
     let scenario: LabScenario
     let timing: LabTiming
     let setup: LuaFunctionReference?
@@ -22,7 +23,10 @@ struct LabDefinition {
     let stepChecks: [LuaFunctionReference]
     let injects: [Inject]
 
-    static let fields = ["id", "title", "summary", "difficulty", "minutes", "scenario", "time", "setup", "injects", "steps"]
+    static let fields = ["id", "title", "summary", "difficulty", "minutes", "grading_seconds", "scenario", "time", "setup", "injects", "steps"]
+
+    /// A lab that does not say how long grading takes is assumed to take this long.
+    static let defaultGradingSeconds = 30.0
 
     /// Reads the table `lab.lua` returned. `folderName` must match its `id`.
     static func read(_ table: LuaTable, file: LabFile, folderName: String) throws -> LabDefinition {
@@ -40,6 +44,7 @@ struct LabDefinition {
             summary: try lab.string("summary"),
             difficulty: try difficulty(lab),
             minutes: try minutes(lab),
+            gradingSeconds: try gradingSeconds(lab),
             scenario: try scenario(lab.table("scenario")),
             timing: try lab.optionalTable("time").map(timing) ?? .standard,
             setup: try lab.optionalFunction("setup"),
@@ -63,8 +68,16 @@ struct LabDefinition {
         return Int(minutes)
     }
 
+    private static func gradingSeconds(_ lab: LabTableReader) throws -> Double {
+        guard let seconds = try lab.optionalNumber("grading_seconds") else { return defaultGradingSeconds }
+        guard seconds > 0 && seconds <= 3_600 else {
+            throw lab.error("grading_seconds", "must be more than 0 and at most 3600 (wall-clock seconds to grade one session)")
+        }
+        return seconds
+    }
+
     private static func scenario(_ table: LabTableReader) throws -> LabScenario {
-        try table.rejectUnknownFields(["name", "seed", "start", "versions"])
+        try table.rejectUnknownFields(["name", "seed", "seeds", "start", "versions"])
         let name = try table.string("name")
         guard ScenarioCatalog.named(name) != nil else {
             throw table.error("name", "unknown scenario \(LuaValue.quote(name)); choose one of \(ScenarioCatalog.names.joined(separator: ", "))")
@@ -91,7 +104,23 @@ struct LabDefinition {
                 versions[component] = version
             }
         }
-        return LabScenario(name: name, seed: seed, start: start, versions: versions)
+        let seeds = try vettedSeeds(table) ?? [seed]
+        guard seeds.contains(seed) else {
+            throw table.error("seeds", "must include the lab's seed (\(seed)): a session started without --seed must be graded")
+        }
+        return LabScenario(name: name, seed: seed, seeds: seeds, start: start, versions: versions)
+    }
+
+    /// `seeds = { 315, 402, ... }`: the seeds a session may be graded on.
+    private static func vettedSeeds(_ table: LabTableReader) throws -> [UInt64]? {
+        guard !table.value("seeds").isNil else { return nil }
+        guard let list = table.value("seeds").tableValue, list.hash.isEmpty, !list.array.isEmpty else {
+            throw table.error("seeds", "expected a list of seeds, such as { 315, 402 }")
+        }
+        return try list.array.map { value in
+            guard let seed = value.integerValue, seed >= 0 else { throw table.error("seeds", "expected whole numbers of at least 0, got \(value)") }
+            return UInt64(seed)
+        }
     }
 
     private static func timing(_ table: LabTableReader) throws -> LabTiming {

@@ -6,6 +6,7 @@ import Simulation
 ///
 ///     history.series.hosts_up       --> { {t = 32400.0, v = 3}, {t = 32710.0, v = 2}, ... }
 ///     history.events                --> { {t = 32455.0, clock = "09:00:55", kind = "inject", detail = "..."}, ... }
+///     history.actions, history.reads --> the trainee's deeds and looks, from the world's audit log (`AuditValues`)
 ///
 /// A series lists the moments its value changed (a step function), from the trainee's arrival.
 /// Samples use the `{t, v}` shape of `metrics.query`, so a grader reads both the same way.
@@ -62,7 +63,8 @@ public final class LabHistory {
             ["t": .number(world.scriptSeconds(event.time)), "clock": .string(calendarStart.adding(event.time).clock),
              "kind": .string(event.kind), "detail": .string(event.detail)]
         }
-        return ["series": .table(seriesTable), "events": .table(LuaTable(array: eventList))]
+        return ["series": .table(seriesTable), "events": .table(LuaTable(array: eventList)),
+                "actions": AuditValues.actions(world), "reads": AuditValues.reads(world)]
     }
 }
 

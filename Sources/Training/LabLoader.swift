@@ -16,7 +16,8 @@ public enum LabLoader {
         let definition = try LabDefinition.read(try environment.evaluateLab(labFile), file: labFile, folderName: folderName)
         let rubric = try RubricDefinition.read(try environment.evaluateGrader(graderFile), file: graderFile)
         return Lab(id: definition.id, title: definition.title, summary: definition.summary,
-                   difficulty: definition.difficulty, minutes: definition.minutes, directory: displayDirectory,
+                   difficulty: definition.difficulty, minutes: definition.minutes, gradingSeconds: definition.gradingSeconds,
+                   directory: displayDirectory,
                    scenario: definition.scenario, timing: definition.timing, hasSetup: definition.setup != nil,
                    steps: definition.steps, injects: definition.injects.map(\.description), rubric: rubric.checks,
                    labFile: labFile, graderFile: graderFile, readme: readme.text,

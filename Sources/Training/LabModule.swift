@@ -32,8 +32,11 @@ enum LabModule {
                        "post an update to the status page your customers read (recorded)",
                        details: "status_page(\"Card payments are failing; we are investigating.\")",
                        mutates: true) { [unowned session] call in
-            let text = try call.string(1)
+            let text = try call.string(1, maximumBytes: LabSession.longestStatusPostBytes)
             guard !text.trimmingSpaces().isEmpty else { throw call.argumentError(1, "an update needs some text") }
+            guard session.statusPosts.count < LabSession.mostStatusPosts else {
+                throw call.error("status_page: \(LabSession.mostStatusPosts) updates already posted, the most a session keeps")
+            }
             call.push(string: session.postStatus(text))
             return 1
         }
@@ -45,8 +48,11 @@ enum LabModule {
     private static func installSessionHooks(into runtime: ScriptRuntime, session: LabSession) {
         let prefix = LabEnvironment.sessionHooksGlobal + "."
         runtime.lua.register(prefix + "event") { [unowned session] call in
-            let kind = try call.string(1)
-            let detail = try call.optionalString(2) ?? ""
+            let kind = try call.string(1, maximumBytes: 256)
+            let detail = call.isNil(2) ? "" : try call.string(2, maximumBytes: LabSession.longestStatusPostBytes)
+            guard session.history.events.count < LabSession.mostHistoryEvents else {
+                throw call.error("session.event: the history already holds \(LabSession.mostHistoryEvents) events, the most a session keeps")
+            }
             session.history.record(kind, detail, at: session.world.now)
             return 0
         }
@@ -56,6 +62,14 @@ enum LabModule {
         }
         runtime.lua.register(prefix + "hints_used") { [unowned session] call in
             try call.push(.table(LuaTable(array: session.hintsUsed.map(session.hintValue))))
+            return 1
+        }
+        runtime.lua.register(prefix + "actions") { [unowned session] call in
+            try call.push(AuditValues.actions(session.world, since: try AuditValues.since(call, world: session.world)))
+            return 1
+        }
+        runtime.lua.register(prefix + "reads") { [unowned session] call in
+            try call.push(AuditValues.reads(session.world, since: try AuditValues.since(call, world: session.world)))
             return 1
         }
         runtime.lua.register(prefix + "commands") { [unowned session] call in

@@ -16,6 +16,9 @@ public final class LabSession {
     public let history = LabHistory()
     /// When the trainee took over, after the lab's setup.
     public private(set) var arrival: SimTime = 0
+    private var hasArrived = false
+    /// Bytes of command output kept so far (see `keptOutput`).
+    private var keptOutputBytes = 0
     /// Index of the step the trainee is on; `lab.steps.count` once all are done.
     public private(set) var currentStep = 0
     /// When each step was completed, or nil.
@@ -47,6 +50,7 @@ public final class LabSession {
         core = ReplCore(runtime: runtime)
         stepCompletions = Array(repeating: nil, count: lab.steps.count)
         LabModule.install(into: runtime, session: self)
+        TruthModule.install(into: runtime)
         environment = try LabEnvironment(runtime: runtime)
         definition = try LabDefinition.read(try environment.evaluateLab(lab.labFile), file: lab.labFile, folderName: lab.id)
         runtime.lua.printSink = { [unowned self] line in notices.append(LabNotice(.output, line)) }
@@ -54,7 +58,8 @@ public final class LabSession {
         // What the platform paged about while the lab built its history is not the trainee's.
         _ = runtime.drainNotices()
         arrival = world.now
-        runtime.advanceRefusal = { [advance = lab.timing.advance] span in advance.refusal(for: span) }
+        hasArrived = true
+        runtime.commandTimeCap = lab.timing.advance.commandTimeCap
         armInjects()
         history.sample(world)
         schedulePoll()
@@ -102,7 +107,7 @@ public final class LabSession {
         advanceWorld(to: time)
         pendingLines.append(line)
         let started = world.now
-        let reply = core.submit(line)
+        let reply = world.audit.attributing(to: nextCommand) { core.submit(line) }
         guard case .output(let text, let failed) = reply else { return reply }
         commandFinished(startedAt: started, output: text, failed: failed)
         return reply
@@ -114,7 +119,7 @@ public final class LabSession {
         advanceWorld(to: time)
         pendingLines.append(line)
         let started = world.now
-        let step = core.step(line)
+        let step = world.audit.attributing(to: nextCommand) { core.step(line) }
         switch step {
         case .needsMore:
             break
@@ -126,9 +131,12 @@ public final class LabSession {
         return step
     }
 
+    /// What a line runs is the trainee's next command: it is numbered as it will be recorded.
+    private var nextCommand: AuditLog.Attribution { AuditLog.Attribution(actor: .trainee, command: commands.count + 1) }
+
     private func commandFinished(startedAt started: SimTime, output: String, failed: Bool) {
         commands.append(ExecutedCommand(number: commands.count + 1, time: started,
-                                        input: pendingLines.joined(separator: "\n"), output: output, failed: failed))
+                                        input: pendingLines.joined(separator: "\n"), output: keptOutput(output), failed: failed))
         pendingLines.removeAll()
         collectCallbackErrors()
         history.sample(world)
@@ -141,12 +149,52 @@ public final class LabSession {
         pendingLines.removeAll()
     }
 
-    /// Lets simulated time run to `target`, timers and injects included; failures become notices.
-    public func advanceWorld(to target: SimTime) {
+    // MARK: What a session keeps
+
+    /// The longest status update `status_page` takes.
+    public static let longestStatusPostBytes = 4 << 10
+    /// Status updates one session keeps.
+    public static let mostStatusPosts = 200
+    /// Events a lab's history keeps (`session.event` refuses more).
+    public static let mostHistoryEvents = 100_000
+    /// Output kept per command in the record graders read, and for the whole session: a command's
+    /// output is bounded when it runs (`LuaLimits.outputBytes`), but a session of many commands
+    /// would otherwise keep all of it.
+    public static let keptOutputBytesPerCommand = 1 << 20
+    public static let keptOutputBytesPerSession = 64 << 20
+
+    /// The output as the record keeps it: cut past a command's share or the session's.
+    private func keptOutput(_ output: String) -> String {
+        let room = min(LabSession.keptOutputBytesPerCommand, max(0, LabSession.keptOutputBytesPerSession - keptOutputBytes))
+        let bytes = output.utf8.count
+        guard bytes > room else {
+            keptOutputBytes += bytes
+            return output
+        }
+        keptOutputBytes += room
+        let kept = String(decoding: output.utf8.prefix(room), as: UTF8.self)
+        return kept + "\n… (\(bytes - room) more bytes of output not kept: a session keeps \(LabSession.keptOutputBytesPerCommand >> 20) MiB of each command's output and \(LabSession.keptOutputBytesPerSession >> 20) MiB in all)"
+    }
+
+    /// The longest a session runs after the trainee arrives. A recording that names a later time
+    /// (a damaged or forged file) is replayed up to here and no further, so grading it finishes.
+    public static let longestSession = Span.hours(4)
+
+    /// The latest simulated time this session's world runs to.
+    public var horizon: SimTime { arrival + LabSession.longestSession }
+
+    /// Lets simulated time run to `target` (at most to the session's horizon), timers and
+    /// injects included; failures become notices.
+    public func advanceWorld(to requested: SimTime) {
+        var target = requested
+        if hasArrived, target > horizon {
+            target = max(world.now, horizon)
+            report("the session names \(Span.describe(requested - arrival)) after arrival, past the \(Span.describe(LabSession.longestSession)) a session may last; the world stops at \(world.calendarStart.adding(target).description)")
+        }
         while world.now < target {
             do {
                 try runtime.advance(by: target - world.now)
-            } catch let error as LuaError where error.kind == .interrupted {
+            } catch let error as LuaError where error.kind == .interrupted || error.kind == .wallClock {
                 break
             } catch {
                 notices.append(LabNotice(.problem, "a timer failed at \(world.calendarNow.clock): " + ReplCore.describe(error)))

@@ -22,26 +22,39 @@ public struct SessionGrade: Codable, Sendable, Equatable {
     /// The session file as it was named on the command line.
     public let session: String
     public let lab: String?
+    /// The seed the session's world was built from.
+    public let seed: UInt64?
     public let score: Double
     public let maxScore: Double
     public let checks: [CheckResult]
-    /// Things a person should know about how this grade was reached (a cut-off recording, lab
-    /// files that changed under `--force`).
+    /// Things a person should know about how this grade was reached (a cut-off recording, a
+    /// format 1 file that cannot be checked for edits).
     public let warnings: [String]
-    /// Why the session could not be graded (unreadable, refused, or the grader failed).
+    /// Why the session could not be graded (unreadable, refused, timed out, or the grader failed).
     public let error: String?
+    /// Why this is a practice session (a seed outside the lab's), or nil for a graded one. Its
+    /// checks are scored as usual, but it earns nothing where a grade is recorded (Gradescope).
+    public let practice: String?
+    /// What `--force` overrode to grade this session; every line of its report says FORCED.
+    public let forced: [String]
 
-    public init(session: String, lab: String?, checks: [CheckResult], maxScore: Double, warnings: [String], error: String? = nil) {
+    public init(session: String, lab: String?, checks: [CheckResult], maxScore: Double, warnings: [String], error: String? = nil,
+                seed: UInt64? = nil, practice: String? = nil, forced: [String] = []) {
         self.session = session
         self.lab = lab
+        self.seed = seed
         self.checks = checks
         self.score = error == nil ? Grading.rounded(checks.reduce(0) { $0 + $1.score }) : 0
         self.maxScore = Grading.rounded(maxScore)
         self.warnings = warnings
         self.error = error
+        self.practice = practice
+        self.forced = forced
     }
 
     public var isError: Bool { error != nil }
+    public var isForced: Bool { !forced.isEmpty }
+    public var isPractice: Bool { practice != nil }
 }
 
 enum Grading {

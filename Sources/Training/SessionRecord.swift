@@ -2,11 +2,15 @@ import Foundation
 import Simulation
 
 /// The first line of a session file: which lab, against which files, from which seed and with
-/// which limits, so that grading can rebuild exactly the world the trainee had.
+/// which limits, so that grading can rebuild exactly the world the trainee had. Grading takes
+/// the lab, files and seed from here, never the limits or the speed: those are the lab's own.
+///
+/// Format 2 seals every line with a hash chain (`SessionChain`), signed with an instructor's key
+/// when one was given; format 1 files, from before the chain, still read, with a warning.
 public struct SessionHeader: Codable, Sendable, Equatable {
     public var kind = "header"
     /// The file format's version; readers refuse ones they do not know.
-    public var format = 1
+    public var format = SessionHeader.currentFormat
     public var lab: String
     public var labHash: String
     /// Hash of each lab file by name (`lab.lua`, `grade.lua`), to say which one changed.
@@ -27,8 +31,12 @@ public struct SessionHeader: Codable, Sendable, Equatable {
     public var wall: String
     /// For a what-if session started by `firedrill replay`: the session it continues.
     public var forkedFrom: String?
+    /// The id of the key that signed the chain (`SessionKey.id`), or nil when unsigned.
+    public var signingKey: String?
 
-    public static let currentFormat = 1
+    public static let currentFormat = 2
+    /// The formats this firedrill reads: 1 (no chain) and 2.
+    public static let readableFormats = 1...2
 }
 
 /// One command the trainee ran: a complete chunk, at the simulated time it ran.

@@ -1,8 +1,9 @@
 import Scripting
 import Simulation
 
-/// Re-executes a recorded session on a fresh world: same lab, seed and limits, each command at
-/// its recorded simulated time. The outputs in the file are never read.
+/// Re-executes a recorded session on a fresh world: same lab and seed, each command at its
+/// recorded simulated time, under the limits the grader gives (never the header's: a header
+/// that raised them could make grading run forever). The outputs in the file are never read.
 public struct SessionReplay {
     public let session: LabSession
     /// Where the replay could not do exactly what the recording says, in words.
@@ -15,10 +16,11 @@ public struct SessionReplay {
     /// Replays `reading` on `lab`, up to and including the commands at `until` (all by default).
     /// A clock time is read on the calendar the lab hands over on: a setup may move the calendar
     /// (the Monzo lab's skips two weeks), so it is resolved once the setup has run.
-    public static func run(_ reading: SessionReading, lab: Lab, until moment: LabMoment? = nil) throws -> SessionReplay {
+    public static func run(_ reading: SessionReading, lab: Lab, limits: LuaLimits = LuaLimits(), until moment: LabMoment? = nil,
+                           started: (LabSession) -> Void = { _ in }, cancelled: () -> Bool = { false }) throws -> SessionReplay {
         let header = reading.header
-        let limits = LuaLimits(instructions: header.instructionLimit, memoryBytes: header.memoryLimitBytes)
         let session = try LabSession(lab: lab, seed: header.seed, limits: limits)
+        started(session)
         var warnings: [String] = []
         let calendar = session.world.calendarStart
         let until = moment?.resolve(arrival: session.arrival, calendarStart: calendar)
@@ -28,6 +30,7 @@ public struct SessionReplay {
         var replayed: [SessionCommand] = []
         for command in reading.commands {
             if let until, command.timeUs > until { break }
+            if cancelled() { break }
             if command.timeUs < session.world.now {
                 warnings.append("command \(command.number) was recorded at \(command.clock) but the replayed world was already at \(session.world.calendarNow.clock); it ran then (the replay has diverged from the recording)")
             }

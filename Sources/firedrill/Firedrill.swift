@@ -46,6 +46,9 @@ struct WorldOptions: ParsableArguments {
     @Option(help: "Memory the Lua state may use, in MiB (0: no limit).")
     var memoryLimitMiB: Int = LuaLimits().memoryBytes >> 20
 
+    @Option(help: "Wall-clock seconds one command or script may run before the watchdog stops it (0: no limit).")
+    var wallClockLimit: Double = LuaLimits().wallClockSeconds
+
     func validate() throws {
         guard let chosen = ScenarioCatalog.named(scenario) else {
             throw ValidationError("unknown scenario '\(scenario)'; choose one of: \(ScenarioCatalog.names.joined(separator: ", "))")
@@ -58,14 +61,18 @@ struct WorldOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
-        guard instructionLimit >= 0, memoryLimitMiB >= 0 else {
-            throw ValidationError("limits must not be negative")
+        guard instructionLimit >= 0, memoryLimitMiB >= 0, memoryLimitMiB <= 1 << 30 else {
+            throw ValidationError("limits must not be negative (and memory at most 1073741824 MiB)")
         }
+        if let problem = limits.problem { throw ValidationError(problem) }
+    }
+
+    var limits: LuaLimits {
+        LuaLimits(instructions: instructionLimit, memoryBytes: memoryLimitMiB << 20, wallClockSeconds: wallClockLimit)
     }
 
     func makeRuntime() throws -> ScriptRuntime {
-        let limits = LuaLimits(instructions: instructionLimit, memoryBytes: memoryLimitMiB << 20)
-        return try ScriptRuntime(scenario: ScenarioCatalog.named(scenario)!, seed: seed, options: optionValues, limits: limits)
+        try ScriptRuntime(scenario: ScenarioCatalog.named(scenario)!, seed: seed, options: optionValues, limits: limits)
     }
 }
 

@@ -60,6 +60,7 @@ struct InteractiveRepl {
 
     /// Submits one line and shows what came of it; false when the trainee asked to leave.
     private func run(_ line: String, chunk: inout [String], recorder: inout HistoryRecorder) -> Bool {
+        catchUpBefore()
         let reply = driver.step(line)
         // The terminal does not echo in edit mode: show the Ctrl-C that stopped the command.
         if InterruptHandling.takeInterrupt() { print(style.paint("^C", .dim)) }
@@ -95,6 +96,7 @@ struct InteractiveRepl {
             print(style.prompt(for: core, forLineEditor: false), terminator: "")
             fflush(nil)
             guard let line = readLine(strippingNewline: true) else { break }
+            catchUpBefore()
             switch driver.step(line) {
             case .needsMore: continue
             case .leave:
@@ -111,6 +113,13 @@ struct InteractiveRepl {
 
     private func showNotices() {
         for notice in driver.noticesBetweenCommands() { print(style.notice(notice)) }
+    }
+
+    /// What happened while the trainee typed comes before what their command prints.
+    private func catchUpBefore() {
+        guard !core.isContinuing else { return }
+        driver.catchUp()
+        showNotices()
     }
 
     private func complete(head: String) -> CompletionResult? {

@@ -21,8 +21,11 @@ struct LabCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to record the session (default: $XDG_STATE_HOME/firedrill/sessions/).", valueName: "path"))
     var session: String?
 
-    @Option(help: "Another seed than the lab's own, for a variation of the same lab.")
+    @Option(help: "Another seed than the lab's own; one outside the lab's graded seeds makes a practice session.")
     var seed: UInt64?
+
+    @Option(help: ArgumentHelp("A file holding the instructors' key that signs the session (default: $FIREDRILL_SESSION_KEY).", valueName: "path"))
+    var keyFile: String?
 
     @OptionGroup var location: LabsLocation
 
@@ -31,6 +34,8 @@ struct LabCommand: ParsableCommand {
 
     func run() throws {
         let lab = try location.lab(id)
+        let key: SessionKey?
+        do { key = try SessionKey.load(keyFile: keyFile) } catch { throw fail("\(error)") }
         let interactive = isatty(STDIN_FILENO) != 0
         if interactive && lab.hasSetup {
             // The Monzo lab's setup simulates two weeks of history first: say why the wait.
@@ -45,7 +50,7 @@ struct LabCommand: ParsableCommand {
         let path = session ?? LabLineLoop.defaultSessionPath(lab: lab.id)
         let live: LiveLab
         do {
-            live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: path), firedrillVersion: FiredrillVersion.current)
+            live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: path, key: key), firedrillVersion: FiredrillVersion.current)
         } catch {
             throw fail("\(error)")
         }
@@ -53,6 +58,9 @@ struct LabCommand: ParsableCommand {
             printBanner(lab, session: labSession, path: path)
         } else {
             FileHandle.standardError.write(Data("Recording this session to \(path)\n".utf8))
+        }
+        if let practice = lab.scenario.practiceReason(seed: labSession.world.seed) {
+            FileHandle.standardError.write(Data("Note: \(practice); it will not earn a grade.\n".utf8))
         }
         LabLineLoop.run(live, sessionPath: path, history: ReplCommand.historyFile(disabled: noHistory))
     }
@@ -65,7 +73,7 @@ struct LabCommand: ParsableCommand {
         switch lab.timing.advance {
         case .never: advance = "sim.advance is not allowed"
         case .always: advance = "sim.advance is allowed"
-        case .upTo(let limit): advance = "sim.advance may skip up to \(Span.describe(limit)) at a time"
+        case .upTo(let limit): advance = "one command may move the clock up to \(Span.describe(limit))"
         }
         print("""
         \(lab.title) — \(lab.difficulty.rawValue), about \(lab.minutes) minutes

@@ -20,6 +20,12 @@ enum LabLineLoop {
         show(live.takeNotices())
         var reason = "end of input"
         while let line = readLine(strippingNewline: true) {
+            // What happened before the command (a page, the deploy) is shown before its output.
+            if !live.session.isContinuing {
+                live.catchUp()
+                show(live.takeNotices())
+                for notice in live.session.replCore.noticesBetweenCommands() { print(notice.text) }
+            }
             if case .output(let text, _) = live.submit(line), !text.isEmpty { print(text) }
             show(live.takeNotices())
             for notice in live.session.replCore.noticesBetweenCommands() { print(notice.text) }

@@ -88,9 +88,7 @@ enum InterruptHandling {
     /// Routes SIGINT to the Lua state's interrupt flag (which stops a running chunk or
     /// `sim.advance` between events) and to the line editor (which drops the line being typed).
     static func install(for lua: LuaState) {
-        let context = UnsafeMutableRawPointer(lua.interruptFlag)
-        let offset = MemoryLayout<fd_context>.offset(of: \fd_context.interrupt_requested)!
-        fd_install_interrupt_handler(context.advanced(by: offset).assumingMemoryBound(to: sig_atomic_t.self))
+        fd_install_interrupt_handler(lua.interruptFlagAddress)
     }
 
     /// True if Ctrl-C arrived since the last look; clears it.

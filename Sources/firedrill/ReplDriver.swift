@@ -15,6 +15,13 @@ protocol ReplDriver: AnyObject {
     var isFinishRequested: Bool { get }
     /// The session ends (Ctrl-D, `exit`, `lab.finish()`); returns the last words to show.
     func leave(reason: String) -> [Notice]
+    /// Lets the world catch up with the wall clock before a command runs, so that what happened
+    /// meanwhile (a page, a deploy) is shown before the command's output, not after it.
+    func catchUp()
+}
+
+extension ReplDriver {
+    func catchUp() {}
 }
 
 /// A REPL on a world of its own, as `firedrill repl` opens.
@@ -38,6 +45,7 @@ final class LabReplDriver: ReplDriver {
 
     var core: ReplCore { live.session.replCore }
     func step(_ line: String) -> ReplCore.Step { live.step(line) }
+    func catchUp() { live.catchUp() }
     func cancelPending() { live.cancelPending() }
     var isFinishRequested: Bool { live.isFinishRequested }
 

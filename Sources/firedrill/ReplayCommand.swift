@@ -24,8 +24,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to record the what-if session (default: next to the others).", valueName: "path"))
     var session: String?
 
-    @Flag(help: "Replay a session recorded against other lab files, or with damaged lines.")
+    @Flag(help: "Replay a session that grading would refuse (edited, other lab files, damaged lines).")
     var force = false
+
+    @Option(help: ArgumentHelp("A file holding the instructors' key: checks a signed session and signs the what-if (default: $FIREDRILL_SESSION_KEY).", valueName: "path"))
+    var keyFile: String?
 
     @OptionGroup var location: LabsLocation
 
@@ -33,13 +36,19 @@ struct ReplayCommand: ParsableCommand {
     var noHistory = false
 
     func validate() throws {
-        if let until, LabMoment.parse(until) == nil {
+        guard let until else { return }
+        let pastTheEnd = ValidationError("--until '\(until)' is past the end of any session (\(Span.describe(LabSession.longestSession)) after arrival)")
+        if until.hasPrefix("+"), Span.read(String(until.dropFirst())) == .tooLong { throw pastTheEnd }
+        guard let moment = LabMoment.parse(until) else {
             throw ValidationError("--until '\(until)' is not a time; write HH:MM, HH:MM:SS or +10m")
         }
+        if case .afterArrival(let span) = moment, span > LabSession.longestSession { throw pastTheEnd }
     }
 
     func run() throws {
-        let (reading, lab) = try open()
+        let key: SessionKey?
+        do { key = try SessionKey.load(keyFile: keyFile) } catch { throw fail("\(error)") }
+        let (reading, lab) = try open(key: key)
         let replay: SessionReplay
         do {
             replay = try SessionReplay.run(reading, lab: lab, until: until.flatMap(LabMoment.parse))
@@ -54,7 +63,7 @@ struct ReplayCommand: ParsableCommand {
         let output = session ?? LabLineLoop.defaultSessionPath(lab: lab.id)
         let live: LiveLab
         do {
-            live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: output), firedrillVersion: FiredrillVersion.current,
+            live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: output, key: key), firedrillVersion: FiredrillVersion.current,
                                forkedFrom: path, carriedOver: replay.replayed)
         } catch {
             throw fail("\(error)")
@@ -73,15 +82,18 @@ struct ReplayCommand: ParsableCommand {
         LabLineLoop.run(live, sessionPath: output, history: ReplCommand.historyFile(disabled: noHistory))
     }
 
-    private func open() throws -> (SessionReading, Lab) {
+    private func open(key: SessionKey?) throws -> (SessionReading, Lab) {
         let reading: SessionReading
         do {
-            reading = try SessionReader.read(path: path)
+            reading = try SessionReader.read(path: path, key: key)
         } catch {
             throw fail("\(error)")
         }
         for problem in reading.problems { FileHandle.standardError.write(Data("warning: \(path): \(problem)\n".utf8)) }
         if reading.isCorrupt && !force { throw fail("'\(path)' has damaged lines; --force replays its readable commands") }
+        if case .broken(let line, _) = reading.seal, !force {
+            throw fail("'\(path)': line \(line) does not follow from the line before it (the file was changed after it was recorded); --force replays it anyway")
+        }
         let lab = try location.lab(reading.header.lab)
         let changed = lab.fingerprint.changedFiles(comparedWith: LabFingerprint(files: reading.header.labFiles))
         if !changed.isEmpty && !force {

@@ -99,6 +99,22 @@ import Testing
         try session.waitFor("still here")
     }
 
+    /// Work inside library functions (a pattern that backtracks for ever, a huge sort) stops at
+    /// Ctrl-C too, with no budget to do it: the REPL runs without an instruction limit here.
+    @Test(arguments: ["string.rep('a', 3000):find(string.rep('a-', 20) .. 'b')",
+                      "local t = {} for i = 1, 2e6 do t[i] = -i end table.sort(t, function(a, b) return a < b end)"])
+    func ctrlCStopsWorkInsideLibraryFunctions(_ command: String) throws {
+        let session = try TerminalSession(["repl", "--seed", "1", "--instruction-limit", "0", "--wall-clock-limit", "0"])
+        try session.waitFor(InteractiveReplTests.firstPrompt)
+        try session.type(command)
+        try session.press("Enter")
+        try session.waitUntilEntered("> " + command)
+        try session.press("C-c", until: "interrupted")
+        try session.type("'still ' .. 'here'")
+        try session.press("Enter")
+        try session.waitFor("still here")
+    }
+
     @Test func ctrlCStopsALongAdvanceBetweenEvents() throws {
         let session = try startedRepl()
         try session.type("ticks = 0 sim.every(1, function() ticks = ticks + 1 end)")

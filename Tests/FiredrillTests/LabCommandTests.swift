@@ -49,7 +49,7 @@ import FoundationXML
         #expect(run.standardOutput.contains("✓ Step 5 of 5 done: Announce the drill"))
         let grade = try CommandRunner.run(["grade", path])
         #expect(grade.status == 0)
-        #expect(grade.standardOutput.hasPrefix("\(path) (write-a-drill): 10/10\n"), "\(grade.standardOutput)")
+        #expect(grade.standardOutput.hasPrefix("\(path) (write-a-drill, seed 7): 10/10\n"), "\(grade.standardOutput)")
     }
 
     @Test func aSessionKilledMidwayKeepsEverythingItRan() throws {
@@ -88,11 +88,11 @@ import FoundationXML
         let low = state.appendingPathComponent("low.jsonl").path
         #expect(try CommandRunner.run(["lab", "zone-partition", "--session", low], input: "1 + 1\n").status == 0)
         let alone = try CommandRunner.run(["grade", low])
-        #expect(alone.status == 0 && alone.standardOutput.hasPrefix("\(low) (zone-partition): 0/10\n"), "a low score is not an error")
+        #expect(alone.status == 0 && alone.standardOutput.hasPrefix("\(low) (zone-partition, seed 3): 0/10\n"), "a low score is not an error")
         let batch = try CommandRunner.run(["grade", low, "/nonexistent.jsonl", Self.reference, "--jobs", "2"])
         #expect(batch.status == 1)
-        #expect(batch.standardOutput.contains("\(low) (zone-partition): 0/10"))
-        #expect(batch.standardOutput.contains("(write-a-drill): 10/10"))
+        #expect(batch.standardOutput.contains("\(low) (zone-partition, seed 3): 0/10"))
+        #expect(batch.standardOutput.contains("(write-a-drill, seed 7): 10/10"))
         #expect(batch.standardOutput.hasSuffix("3 sessions, 2 graded, 1 not graded\n"))
         #expect(batch.standardError == "error: cannot read session '/nonexistent.jsonl': No such file\n")
     }
@@ -137,11 +137,37 @@ import FoundationXML
         }
         let listed = try CommandRunner.run(["labs", "--labs", labs.path])
         #expect(listed.status == 1)
-        #expect(listed.standardError.contains("broken/lab.lua:19: minutes: must be between 1 and 600"), "\(listed.standardError)")
+        #expect(listed.standardError.contains("broken/lab.lua:11: minutes: must be between 1 and 600"), "\(listed.standardError)")
         let started = try CommandRunner.run(["lab", "broken", "--labs", labs.path])
-        #expect(started.status == 1 && started.standardError.contains("lab.lua:19: minutes:"))
+        #expect(started.status == 1 && started.standardError.contains("lab.lua:11: minutes:"))
         let unknown = try CommandRunner.run(["lab", "nope"])
         #expect(unknown.standardError.contains("no lab 'nope' in") && unknown.standardError.contains("the labs are: etcd-quorum, monzo-2017, service-discovery, write-a-drill, zone-partition"))
+    }
+
+    @Test func whatHappenedWhileTheTraineeTypedComesBeforeTheCommandsOutput() throws {
+        // A deploy goes out as the trainee arrives: its notice belongs before the first
+        // command's output, as it happened first.
+        let labs = try CommandRunner.scratchDirectory()
+        let folder = labs.appendingPathComponent("notice")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lab = """
+            return {
+              id = "notice", title = "Notice", summary = "A notice at arrival.", difficulty = "beginner", minutes = 5,
+              scenario = { name = "practice", seed = 1 },
+              injects = { { name = "deploy", at = "+0s", run = function() end, notice = "#deploys: web 1.1 is rolling out" } },
+              steps = { { title = "Look", briefing = "Look.", hints = {}, done = function() return false end } },
+            }
+            """
+        try lab.write(to: folder.appendingPathComponent("lab.lua"), atomically: true, encoding: .utf8)
+        try "return { checks = { { name = \"None\", points = 1, check = function() return false end } } }\n"
+            .write(to: folder.appendingPathComponent("grade.lua"), atomically: true, encoding: .utf8)
+        try "# Notice\n".write(to: folder.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        let session = labs.appendingPathComponent("notice.jsonl").path
+        let run = try CommandRunner.run(["lab", "notice", "--labs", labs.path, "--session", session], input: "'first output'\n")
+        #expect(run.status == 0, "\(run.standardError)")
+        let notice = try #require(run.standardOutput.range(of: "#deploys: web 1.1 is rolling out"))
+        let output = try #require(run.standardOutput.range(of: "first output"))
+        #expect(notice.lowerBound < output.lowerBound, "\(run.standardOutput)")
     }
 
     @Test func everyLabCommandHasHelp() throws {

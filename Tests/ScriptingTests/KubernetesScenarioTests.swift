@@ -231,11 +231,15 @@ import Simulation
 @Suite struct KubernetesReadOnlyTests {
     @Test func gradersReadTheClusterButCannotChangeIt() throws {
         let session = try OperatorSession()
+        TruthModule.install(into: session.runtime)
         try session.advance("60s")
         let before = session.world.now
         try session.runtime.readingOnly(as: "a grader") { () throws -> Void in
-            #expect(try session.lua("return #k8s.get('pods')") == "5")
+            #expect(try session.lua("return #world.truth.k8s.get('pods')") == "5")
+            #expect(try session.lua("return world.truth.k8s.get('deployments', 'web').metadata.name") == "web")
             #expect(try session.lua("return k8s.apiservers()[1].running") == "true")
+            // The trainee's k8s.get is a client: it would let time pass, so a grader reads the truth.
+            #expect(try session.lua("return select(2, pcall(k8s.get, 'pods'))").contains("read world.truth.k8s.get"))
             #expect(throws: LuaError.self) { try session.lua("return kubectl('get pods')") }
             #expect(throws: LuaError.self) { try session.lua("return k8s.scale('deployments', 'web', 1)") }
         }
@@ -245,7 +249,7 @@ import Simulation
     @Test func waitingCommandsDoNotWaitWhereTheLabForbidsMovingTime() throws {
         let session = try OperatorSession()
         try session.advance("60s")
-        session.runtime.advanceRefusal = { span in span > Span.seconds(5) ? "sim.advance can move at most 5s at a time in this lab" : nil }
+        session.runtime.commandTimeCap = CommandTimeCap(allowsAdvance: false, limit: Span.minutes(5))
         #expect(try session.kubectl("scale deploy web --replicas=5") == "deployment \"web\" scaled")
         let status = try session.kubectl("rollout status deploy/web")
         #expect(!status.contains("\n"), "one line, as with --watch=false: \(status)")

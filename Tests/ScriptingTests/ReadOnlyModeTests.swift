@@ -48,11 +48,11 @@ import Simulation
         #expect(runtime.readingOnly(as: "a step check") { runtime.readOnlyReader } == "a step check")
     }
 
-    @Test func advanceRefusalLimitsScriptsButNotTheHost() throws {
+    @Test func theCommandTimeCapLimitsScriptsButNotTheHost() throws {
         let runtime = try makeRuntime()
         let core = ReplCore(runtime: runtime)
-        runtime.advanceRefusal = { span in span > Span.minutes(5) ? "at most 5m at a time here" : nil }
-        #expect(core.feed("sim.advance('10m')").text.contains("at most 5m at a time here"))
+        runtime.commandTimeCap = CommandTimeCap(allowsAdvance: true, limit: Span.minutes(5))
+        #expect(core.feed("sim.advance('10m')").text.contains("at most 5m in one command"))
         #expect(!core.feed("sim.advance('5m')").failed)
         try runtime.advance(by: Span.hours(1))
         #expect(core.feed("sim.clock()").text == "10:05:00")

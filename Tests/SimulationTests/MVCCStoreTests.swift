@@ -128,4 +128,18 @@ import Testing
         #expect(try store.events(in: .prefix("/"), from: store.compactedRevision).count == 11)
         #expect(store.eventLogCapacity < 1_000, "the event log still has room for \(store.eventLogCapacity) events")
     }
+
+    @Test func writesPastTheQuotaAreRefusedUntilCompactionFreesRoom() throws {
+        var store = MVCCStore()
+        store.quotaBytes = 1_000
+        let value = String(repeating: "x", count: 100)
+        func put() throws { _ = try store.txn(TxnRequest(success: [.put(key: "/k", value: value, lease: 0)])) }
+        for _ in 0..<6 { try put() }
+        #expect(throws: EtcdError.invalid("mvcc: database space exceeded")) { try put() }
+        #expect(store.revision == 7, "the refused write wrote nothing")
+        _ = try store.txn(TxnRequest(success: [.delete(.key("/other"))]))
+        try store.compact(store.revision)
+        try put()
+        #expect(store.value(of: "/k")?.version == 7, "compaction freed the history, so writes go on")
+    }
 }

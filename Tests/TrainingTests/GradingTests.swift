@@ -82,6 +82,8 @@ import FoundationXML
         func check(_ name: String) -> CheckResult? { grade.checks.first { $0.name == name } }
         #expect(check("Payments restored")?.passed == true, "\(grade.checks)")
         #expect(check("No mass linkerd restart")?.score == 0 && check("No mass linkerd restart")?.feedback.contains("NullPointerException") == true, "\(grade.checks)")
+        #expect(check("Evidence before acting")?.feedback.contains("before you restart pods") == true,
+                "the rollback at 14:12 is not the risky act; the first linkerd restart is: \(grade.checks)")
         #expect(check("No full outage")?.passed == false && check("No full outage")?.feedback.contains("whole current account was down") == true, "\(grade.checks)")
         #expect(check("Time to mitigate")?.score == 0, "\(grade.checks)")
     }
@@ -95,7 +97,7 @@ import FoundationXML
         #expect(parallel == json((paths + paths).map(grader.grade)), "parallel grading shares nothing")
     }
 
-    @Test func editedOutputsChangeNothing() throws {
+    @Test func editedOutputsAreRefusedAndChangeNothingWhenForced() throws {
         let original = referenceSession("write-a-drill")
         var lines = try String(contentsOfFile: original, encoding: .utf8).split(separator: "\n").map(String.init)
         for index in lines.indices where lines[index].contains("\"kind\":\"command\"") {
@@ -106,8 +108,12 @@ import FoundationXML
         }
         let edited = try scratchDirectory().appendingPathComponent("edited.jsonl").path
         try (lines.joined(separator: "\n") + "\n").write(toFile: edited, atomically: true, encoding: .utf8)
-        let before = grader.grade(path: original), after = grader.grade(path: edited)
-        #expect(before.checks == after.checks && before.score == after.score && before.warnings.isEmpty == after.warnings.isEmpty)
+        let refused = grader.grade(path: edited)
+        #expect(refused.error?.contains("line 2 does not follow from the line before it") == true, "\(refused)")
+        var forcing = gradingOptions
+        forcing.force = true
+        let before = grader.grade(path: original), after = Grader(catalog: shippedCatalog, options: forcing).grade(path: edited)
+        #expect(before.checks == after.checks && before.score == after.score && after.isForced)
     }
 
     @Test func aSessionCutShortIsGradedAsItStood() throws {
@@ -125,15 +131,16 @@ import FoundationXML
 
     @Test func otherLabFilesAreRefusedUnlessForced() throws {
         let path = try record(shippedLab("write-a-drill"), [])
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        text = text.replacingOccurrences(of: shippedLab("write-a-drill").fingerprint.files["grade.lua"]!, with: "0000000000000000")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let refused = grader.grade(path: path)
-        #expect(refused.error == "'\(path)' was recorded against other lab files: grade.lua in Labs/write-a-drill changed since (the world is the same, only the scoring changed). --force grades it anyway")
+        // The same lab with its grader changed since the session was recorded.
+        let shipped = shippedLab("write-a-drill")
+        let labs = try writeLab("write-a-drill", lab: shipped.labFile.text, grader: shipped.graderFile.text + "\n-- changed\n")
+        let catalog = try LabCatalog.load(directory: labs, displayDirectory: "Labs")
+        let refused = Grader(catalog: catalog, options: gradingOptions).grade(path: path)
+        #expect(refused.error == "'\(path)' is refused: it was recorded against other lab files: grade.lua in Labs/write-a-drill changed since (the world is the same, only the scoring changed). --force grades it anyway, marked FORCED")
         var forcing = gradingOptions
         forcing.force = true
-        let forced = Grader(catalog: shippedCatalog, options: forcing).grade(path: path)
-        #expect(forced.error == nil && forced.warnings.contains { $0.contains("graded with --force against changed lab files (grade.lua)") })
+        let forced = Grader(catalog: catalog, options: forcing).grade(path: path)
+        #expect(forced.error == nil && forced.forced.contains { $0.contains("other lab files: grade.lua") })
     }
 
     @Test func aDamagedSessionIsRefusedUnlessForced() throws {
@@ -141,7 +148,7 @@ import FoundationXML
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[1] = "garbage"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(grader.grade(path: path).error?.contains("has damaged lines (line 2: not valid JSON); a command may be missing") == true)
+        #expect(grader.grade(path: path).error?.contains("has damaged lines (line 2: not valid JSON), so a command may be missing") == true)
         var forcing = gradingOptions
         forcing.force = true
         #expect(Grader(catalog: shippedCatalog, options: forcing).grade(path: path).error == nil)

@@ -13,6 +13,21 @@ import Testing
         #expect(partition.timing.advance == .upTo(300_000_000) && partition.injects.first?.notice?.contains("PAGE") == true)
     }
 
+    /// Graders and step checks judge deeds, looks and the world (the audit log and the truth),
+    /// never the text of a command: no lab's grade.lua or lab.lua reads a command's input or
+    /// output, so printing the right words earns nothing.
+    @Test(arguments: ["etcd-quorum", "monzo-2017", "service-discovery", "write-a-drill", "zone-partition"])
+    func noGraderOrCheckMatchesCommandText(lab: String) throws {
+        for file in ["grade.lua", "lab.lua"] {
+            let text = try String(contentsOf: labsDirectory.appendingPathComponent(lab).appendingPathComponent(file), encoding: .utf8)
+            for pattern in [".input", ".output", "commands()", ".commands"] {
+                #expect(!text.contains(pattern), "Labs/\(lab)/\(file) reads \(pattern)")
+            }
+        }
+        let labs = try FileManager.default.contentsOfDirectory(atPath: labsDirectory.path).filter { !$0.hasPrefix(".") && $0 != "lib" }
+        #expect(labs.sorted() == ["etcd-quorum", "monzo-2017", "service-discovery", "write-a-drill", "zone-partition"], "every lab is checked")
+    }
+
     /// Each case breaks one thing in a valid lab and names what the error must say.
     @Test(arguments: [
         (minimalLab().replacingOccurrences(of: "minutes = 5", with: "minutes = \"ten\""),

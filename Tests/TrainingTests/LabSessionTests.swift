@@ -30,7 +30,7 @@ import Simulation
         let forbidden = try live(try loadLab("tiny", from: try writeLab("tiny", lab: minimalLab())))
         #expect(forbidden.run("sim.advance('1m')").contains("sim.advance is not allowed in this lab"))
         let capped = try live(shippedLab("zone-partition"))
-        #expect(capped.run("sim.advance('10m')").contains("sim.advance can move at most 5m at a time in this lab (asked for 10m)"))
+        #expect(capped.run("sim.advance('10m')").contains("sim.advance can move the clock at most 5m in one command in this lab (asked for 10m)"))
         #expect(capped.run("sim.advance('5m') return sim.clock()") == "09:05:00")
     }
 

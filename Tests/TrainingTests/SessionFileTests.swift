@@ -66,8 +66,10 @@ import Testing
         #expect(reading.problems.map(\.description) == [
             "line 3: not valid JSON",
             "line 4: the field \"time_us\" is missing",
+            "line 5: command number 3 where 2 was due",
             "line 7: comes after the session's end line; ignored",
         ])
+        #expect(reading.seal == .broken(line: 3, signingKey: nil))
     }
 
     @Test func somethingElseIsNotASession() throws {

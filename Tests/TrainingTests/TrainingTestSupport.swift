@@ -81,10 +81,11 @@ return {
 /// A session file for `lab`, recorded through `LiveLab` with a hand-moved clock: each entry is
 /// (wall-clock seconds to wait first, line typed). Returns the path.
 @discardableResult
-func record(_ lab: Lab, _ lines: [(wait: Double, line: String)], end: Bool = true, to path: String? = nil) throws -> String {
+func record(_ lab: Lab, _ lines: [(wait: Double, line: String)], end: Bool = true, to path: String? = nil,
+            seed: UInt64? = nil) throws -> String {
     let path = try path ?? scratchDirectory().appendingPathComponent("session.jsonl").path
     let clock = ManualWallClock()
-    let live = try LiveLab(session: try LabSession(lab: lab), clock: clock, recorder: try SessionRecorder(path: path),
+    let live = try LiveLab(session: try LabSession(lab: lab, seed: seed), clock: clock, recorder: try SessionRecorder(path: path),
                            firedrillVersion: "test")
     for (wait, line) in lines {
         clock.pass(seconds: wait)

@@ -17,12 +17,15 @@ enum EtcdctlCommand {
                        etcdctl "endpoint health --cluster"
                        etcdctl "get /registry/ --prefix --keys-only"
                        """, mutates: true) { [unowned runtime] call in
-            let text = try call.string(1)
+            let text = try call.string(1, maximumBytes: 2 << 20)
             guard let cluster = runtime.world.component(EtcdCluster.self) else {
                 return call.fail("Error: this world has no etcd cluster (scenario \(LuaValue.quote(runtime.world.scenarioName)))")
             }
             let session = EtcdctlSession(runtime: runtime, cluster: cluster)
-            switch try session.run(text) {
+            let started = runtime.world.now
+            let result = try session.run(text)
+            EtcdctlAudit.record(text, result, runtime: runtime, startedAt: started)
+            switch result {
             case .success(let output):
                 call.push(string: output)
                 return 1
@@ -121,9 +124,16 @@ final class EtcdctlSession {
         for (name, target) in [("command-timeout", \EtcdctlSession.commandTimeout), ("dial-timeout", \EtcdctlSession.dialTimeout)] {
             guard let text = line.flag(name) else { continue }
             guard let span = Span.parse(text), span > 0 else {
-                return .error("invalid argument \"\(text)\" for \"--\(name)\" flag: time: invalid duration \(text)")
+                return .error("invalid argument \"\(ScriptBounds.shortened(text))\" for \"--\(name)\" flag: time: invalid duration \(ScriptBounds.shortened(text))")
+            }
+            // A timeout is how long this command may wait; a lab caps what one command may.
+            if let cap = runtime.commandTimeCap.limit, span > cap {
+                return .error("--\(name)=\(text) is longer than one command may wait in this lab (\(Span.describe(cap)))")
             }
             self[keyPath: target] = span
+        }
+        if let list = line.flag("endpoints"), endpointList(list).isEmpty {
+            return .error("--endpoints=\(list) names no endpoint; give one or more, such as --endpoints=http://etcd-1:2379")
         }
         let format = line.flag("write-out") ?? "simple"
         guard ["simple", "table"].contains(format) else {
@@ -135,8 +145,15 @@ final class EtcdctlSession {
 
     private var isTable: Bool { line.flag("write-out") == "table" }
 
+    /// etcd's `--max-request-bytes` default.
+    static let maximumRequestBytes = 1_572_864
+
+    private func endpointList(_ flag: String) -> [String] {
+        flag.split(separator: ",").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
+    }
+
     private var endpoints: [String] {
-        if let flag = line.flag("endpoints") { return flag.split(separator: ",").map(String.init) }
+        if let flag = line.flag("endpoints") { return endpointList(flag) }
         let all = cluster.clientURLs
         return all.isEmpty ? [EtcdCluster.clientURL(host: "127.0.0.1")] : all
     }
@@ -157,7 +174,7 @@ final class EtcdctlSession {
     private func wait<Answer>(_ start: (@escaping (Result<Answer, EtcdError>) -> Void) -> Void) throws -> Result<Answer, EtcdError> {
         var answer: Result<Answer, EtcdError>?
         start { answer = $0 }
-        try runtime.runUntil(commandTimeout + Span.seconds(1)) { answer != nil }
+        try runtime.wait(upTo: commandTimeout + Span.seconds(1), for: "etcdctl", until: { answer != nil })
         return answer ?? .failure(.deadlineExceeded)
     }
 
@@ -261,7 +278,7 @@ final class EtcdctlSession {
             // Every endpoint is checked at once, each with a linearizable read of "health".
             client([endpoint]).get("health") { [unowned self] in outcomes[position] = ($0, runtime.world.now - started) }
         }
-        try runtime.runUntil(commandTimeout + Span.seconds(1)) { outcomes.count == targets.count }
+        try runtime.wait(upTo: commandTimeout + Span.seconds(1), for: "etcdctl", until: { outcomes.count == targets.count })
         var rows: [[String]] = []
         var lines: [String] = []
         for (position, endpoint) in targets.enumerated() {
@@ -308,6 +325,10 @@ final class EtcdctlSession {
     private func put(_ arguments: [String]) throws -> Result<String, EtcdctlFailure> {
         guard arguments.count == 2 else { return .failure(.error("put command needs 1 argument and input from stdin or 2 arguments")) }
         if let failure = rejectTable() { return .failure(failure) }
+        // etcd refuses requests over --max-request-bytes (1.5 MiB) before they reach Raft.
+        guard arguments[0].utf8.count + arguments[1].utf8.count <= EtcdctlSession.maximumRequestBytes else {
+            return .failure(.error("etcdserver: request is too large"))
+        }
         let writer = client(endpoints)
         return try wait { writer.put(arguments[0], arguments[1], completion: $0) }.map { _ in "OK" }.mapError(failure)
     }
@@ -360,20 +381,5 @@ final class EtcdctlSession {
         return try wait { leader.moveLeader(to: target, completion: $0) }.map { _ in
             "Leadership transferred from \(String(leaderID, radix: 16)) to \(String(target, radix: 16))"
         }.mapError(failure)
-    }
-}
-
-extension ScriptRuntime {
-    /// Lets simulated time run until `isDone` holds or `limit` has passed, as a command that
-    /// waits on the world does. A Lua callback failing meanwhile stops it with that error.
-    func runUntil(_ limit: SimTime, _ isDone: @escaping () -> Bool) throws {
-        let errorsBefore = callbackErrors.count
-        world.run(until: world.now + limit) { [unowned self] in
-            isDone() || callbackErrors.count > errorsBefore || lua.isInterruptRequested
-        }
-        if lua.isInterruptRequested {
-            throw LuaError(kind: .interrupted, message: "interrupted at \(world.calendarNow.clock)")
-        }
-        if callbackErrors.count > errorsBefore { throw callbackErrors.remove(at: errorsBefore) }
     }
 }

@@ -7,51 +7,49 @@ import Simulation
 struct KubeSession {
     let runtime: ScriptRuntime
     let cluster: KubernetesCluster
+    /// The entry point whose writes this session records (`kubectl`, `k8s.delete`, `mesh.restart`).
+    var via = "kubectl"
+    /// kubectl's verb for the writes (`scale`, `rollback`); the API's own when nil.
+    var verb: String?
     /// Longest a single command waits for an answer before it reports a timeout itself.
     static let patience = Span.seconds(120)
 
     var world: World { runtime.world }
 
     /// The cluster of this world, or the error a script sees in a world without one.
-    static func open(_ runtime: ScriptRuntime) -> Result<KubeSession, KubectlFailure> {
+    static func open(_ runtime: ScriptRuntime, via: String = "kubectl", verb: String? = nil) -> Result<KubeSession, KubectlFailure> {
         guard let cluster = runtime.world.component(KubernetesCluster.self) else {
             return .failure(KubectlFailure("The connection to the server localhost:8080 was refused - did you specify the right host or port? (scenario \"\(runtime.world.scenarioName)\" has no Kubernetes; try --scenario practice)"))
         }
-        return .success(KubeSession(runtime: runtime, cluster: cluster))
+        return .success(KubeSession(runtime: runtime, cluster: cluster, via: via, verb: verb))
     }
 
     /// Sends a request and lets simulated time run until it is answered.
+    /// Writes go to the world's audit log, as an apiserver's audit events would.
     func call(_ request: APIRequest) throws -> Result<APIResponse, APIError> {
         var answer: Result<APIResponse, APIError>?
-        guard let client = cluster.operatorConsole.client, cluster.operatorConsole.isRunning else {
-            return .failure(.unavailable("The connection to the server \(cluster.configuration.apiEndpoint) was refused - did you specify the right host or port?"))
+        let started = world.now
+        if let client = cluster.operatorConsole.client, cluster.operatorConsole.isRunning {
+            client.send(request) { answer = $0 }
+            try wait(upTo: KubeSession.patience) { answer != nil }
+            answer = answer ?? .failure(.unavailable("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
+        } else {
+            answer = .failure(.unavailable("The connection to the server \(cluster.configuration.apiEndpoint) was refused - did you specify the right host or port?"))
         }
-        client.send(request) { answer = $0 }
-        try wait(upTo: KubeSession.patience) { answer != nil }
-        return answer ?? .failure(.unavailable("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
+        recordWrite(request, answer!, startedAt: started)
+        return answer!
     }
 
-    /// Runs the world until `done` holds or `limit` passes; a failing Lua callback or an interrupt
-    /// stops it with that error, as `sim.advance` would.
+    /// Runs the world until `done` holds or `limit` passes; a failing Lua callback, an interrupt
+    /// or the watchdog stops it with that error, as `sim.advance` would, and so does running out
+    /// of what one command may let pass in a lab (see `ScriptRuntime.wait`).
     func wait(upTo limit: SimTime, until done: () -> Bool) throws {
-        if done() { return }
-        let errorsBefore = runtime.callbackErrors.count
-        withoutActuallyEscaping(done) { done in
-            _ = world.run(until: world.now + limit) {
-                done() || runtime.callbackErrors.count > errorsBefore || runtime.lua.isInterruptRequested
-            }
-        }
-        if runtime.lua.isInterruptRequested {
-            throw LuaError(kind: .interrupted, message: "interrupted at \(world.calendarNow.clock)")
-        }
-        if runtime.callbackErrors.count > errorsBefore {
-            throw runtime.callbackErrors.remove(at: errorsBefore)
-        }
+        try runtime.wait(upTo: limit, for: "kubectl", until: done)
     }
 
     /// Whether a command may wait this long on its own account (`rollout status`, `delete`): not
-    /// where a lab refuses to let time move by that much.
-    func mayWait(_ span: SimTime) -> Bool { runtime.advanceRefusal?(span) == nil }
+    /// where a lab refuses to let time move, nor past what this command may still let pass.
+    func mayWait(_ span: SimTime) -> Bool { runtime.mayWait(span) }
 
     func get(_ resource: Resource, namespace: String, name: String) throws -> Result<any APIObject, APIError> {
         try call(.get(resource, namespace: resource.isNamespaced ? namespace : "", name: name)).map { $0.object! }

@@ -5,6 +5,9 @@ extension KubectlCommands {
     func scale(_ arguments: ArraySlice<String>) throws -> String {
         guard let replicas = try line.integer("replicas") else { throw KubectlFailure("error: required flag(s) \"replicas\" not set") }
         guard replicas >= 0 else { throw KubectlFailure("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0") }
+        guard replicas <= WorkloadValidation.maximumReplicas else {
+            throw KubectlFailure("error: --replicas=\(replicas) is more than a simulated cluster runs (at most \(WorkloadValidation.maximumReplicas))")
+        }
         let targets = try ResourceArguments(arguments, command: "scale", all: era.allResources)
         let pairs = targets.pairs.isEmpty ? targets.names.map { (targets.resources.first ?? .pods, $0) } : targets.pairs
         guard !pairs.isEmpty else { throw KubectlFailure("error: resource(s) were provided, but no name was specified") }
@@ -177,6 +180,10 @@ enum KubectlApply {
     static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
     static func apply(_ manifest: any APIObject, session: KubeSession) throws -> Result<String, APIError> {
+        // What etcd would refuse to store, the apiserver refuses to send (k8s.apply takes any table).
+        guard manifest.encode().compactText.utf8.count <= ManifestLimits.maximumObjectBytes else {
+            return .failure(.internalError("etcdserver: request is too large"))
+        }
         var desired = manifest
         var recorded = manifest
         recorded.metadata.annotations[lastAppliedAnnotation] = nil

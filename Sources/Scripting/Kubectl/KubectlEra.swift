@@ -112,3 +112,10 @@ struct KubectlEra: Sendable {
         }
     }
 }
+
+extension KubectlEra {
+    /// The era of the cluster the runtime's world runs (1.6 when it runs none).
+    static func of(_ runtime: ScriptRuntime) -> KubectlEra {
+        KubectlEra(runtime.world.component(KubernetesCluster.self)?.configuration.version ?? .v1_6)
+    }
+}

@@ -6,17 +6,13 @@ import Yams
 /// Manifests in and out: YAML (several documents) or JSON for `apply -f`, and the `-o yaml`
 /// form, with keys sorted as kubectl prints them.
 enum KubectlManifests {
-    /// Reads a manifest file, or the text given for `-f -`.
+    /// The text given for `-f -`. The sandbox has no files: a script must not read the host's
+    /// (what a session does would depend on the machine that replays it), so every other path
+    /// does not exist, as on an empty workstation.
     static func read(_ path: String, stdin: String?) throws(KubectlFailure) -> String {
-        if path == "-" {
-            guard let stdin else { throw KubectlFailure("error: no objects passed to apply (pass the manifest as kubectl's second argument for -f -)") }
-            return stdin
-        }
-        guard FileManager.default.fileExists(atPath: path) else { throw KubectlFailure("error: the path \"\(path)\" does not exist") }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw KubectlFailure("error: unable to read \"\(path)\"")
-        }
-        return text
+        guard path == "-" else { throw KubectlFailure("error: the path \"\(path)\" does not exist") }
+        guard let stdin else { throw KubectlFailure("error: no objects passed to apply (pass the manifest as kubectl's second argument for -f -)") }
+        return stdin
     }
 
     /// Every object in the text, decoded and validated, or the first problem: nothing is applied
@@ -28,6 +24,7 @@ enum KubectlManifests {
     /// Every object in the text with the `apiVersion` its manifest was written at (kubectl 1.10
     /// names an applied object by that group: `deployment.apps "web" created`).
     static func written(in text: String, source: String) throws(KubectlFailure) -> [(object: any APIObject, apiVersion: String)] {
+        if let problem = ManifestLimits.problem(in: text, source: source) { throw KubectlFailure(problem) }
         var documents: [JSONValue] = []
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("{") {
@@ -43,6 +40,11 @@ enum KubectlManifests {
             } catch {
                 throw KubectlFailure("error: error parsing \(source): \(error)")
             }
+        }
+        var room = ManifestLimits.maximumNodes
+        for document in documents { ManifestLimits.nodeCount(document, budget: &room) }
+        guard room >= 0 else {
+            throw KubectlFailure("error: error parsing \(source): the manifest holds more than \(ManifestLimits.maximumNodes) values")
         }
         var objects: [(object: any APIObject, apiVersion: String)] = []
         for document in documents where document != .null {

@@ -19,9 +19,11 @@ enum KubectlModule {
                        Every command lets simulated time run while the apiserver answers, so graders use k8s.get;
                        commands that wait in real kubectl (rollout status, delete, drain) wait where the lab lets time move.
                        """, mutates: true) { [unowned runtime] call in
-            let command = try call.string(1)
-            let stdin = try call.optionalString(2)
-            switch try run(command, stdin: stdin, runtime: runtime) {
+            let command = try call.string(1, maximumBytes: 64 << 10)
+            let stdin = call.isNil(2) ? nil : try call.string(2, maximumBytes: ManifestLimits.maximumBytes)
+            let result = try run(command, stdin: stdin, runtime: runtime)
+            KubectlAudit.recordRead(command, result, runtime: runtime)
+            switch result {
             case .success(let text):
                 call.push(string: text)
                 return 1
@@ -34,7 +36,7 @@ enum KubectlModule {
     static func run(_ command: String, stdin: String?, runtime: ScriptRuntime) throws -> Result<String, KubectlFailure> {
         do {
             let line = try KubectlCommandLine(parsing: command)
-            let era = KubectlEra(runtime.world.component(KubernetesCluster.self)?.configuration.version ?? .v1_6)
+            let era = KubectlEra.of(runtime)
             guard let (spec, arguments) = try KubectlCommandTable.resolve(line.words, era: era) else {
                 return .success(KubectlHelp.root(era: era))
             }
@@ -44,7 +46,7 @@ enum KubectlModule {
             if line.isSet("help") { return .success(KubectlHelp.text(for: spec, era: era)) }
             guard let run = spec.run else { return .success(KubectlHelp.text(for: spec, era: era)) }
             if spec.path == "version", line.isSet("client") { return .success(KubectlVersion.client(era)) }
-            let session = try KubeSession.open(runtime).get()
+            let session = try KubeSession.open(runtime, verb: KubectlAudit.writeVerb(line)).get()
             return .success(try run(KubectlCommands(session: session, line: line, stdin: stdin), arguments))
         } catch let failure as KubectlFailure {
             return .failure(failure)

@@ -54,15 +54,22 @@ extension KubectlCommands {
 
     /// Watches the rollout, letting simulated time run, and prints each new progress line, as
     /// kubectl does, until it finishes, fails its deadline, or `--timeout` (default 10m) passes.
+    /// In a lab that caps what one command may let pass, it stops watching at the cap.
     private func status(_ resource: Resource, _ name: String) throws -> String {
         let requestedWatch = line.switches["watch"] ?? true
         let timeout = try line.value("timeout").map { text throws(KubectlFailure) -> SimTime in
-            guard let span = Span.parse(text) else { throw KubectlFailure("error: invalid argument \"\(text)\" for \"--timeout\" flag: time: invalid duration \"\(text)\"") }
+            guard let span = Span.parse(text) else {
+                throw KubectlFailure("error: invalid argument \"\(ScriptBounds.shortened(text))\" for \"--timeout\" flag: time: invalid duration \"\(ScriptBounds.shortened(text))\"")
+            }
+            if let cap = session.runtime.commandTimeCap.limit, span > cap {
+                throw KubectlFailure("error: --timeout=\(text) is longer than one command may wait in this lab (\(Span.describe(cap)))")
+            }
             return span
         } ?? Span.minutes(10)
-        let watch = requestedWatch && session.mayWait(timeout)
+        let watch = requestedWatch && session.runtime.commandTimeCap.allowsAdvance
         var lines: [String] = []
-        let deadline = session.world.now + timeout
+        let deadline = session.world.now + session.runtime.waitAllowance(timeout)
+        let step = Span.seconds(2)
         while true {
             let (text, done) = try KubectlCommands.progress(try fetch(resource, name))
             if lines.last != text { lines.append(text) }
@@ -70,7 +77,12 @@ extension KubectlCommands {
             guard session.world.now < deadline else {
                 throw KubectlFailure((lines + ["error: timed out waiting for the condition"]).joined(separator: "\n"))
             }
-            try session.wait(upTo: Span.seconds(2)) { false }
+            guard session.mayWait(step) else {
+                let cap = session.runtime.commandTimeCap.limit.map(Span.describe) ?? "?"
+                lines.append("(stopped watching at \(session.world.calendarNow.clock): one command may let at most \(cap) pass in this lab; run it again to watch on)")
+                return lines.joined(separator: "\n")
+            }
+            try session.wait(upTo: min(step, deadline - session.world.now)) { false }
         }
     }
 

@@ -32,7 +32,17 @@ extension LuaState {
     /// rendering never runs a script's metamethods except `__tostring`.
     func render(at index: Int32, options: RenderOptions) throws -> String {
         let index = lua_absindex(state, index)
-        if lua_type(state, index) == LUA_TSTRING { return string(at: index) ?? "" }
+        if lua_type(state, index) == LUA_TSTRING {
+            // Shown whole, as command output is, up to what the command may still print.
+            let length = Int(lua_rawlen(state, index))
+            let room = remainingOutputBytes
+            guard length > room else { return string(at: index) ?? "" }
+            var size = 0
+            let text = fd_tolstring(state, index, &size).map {
+                String(decoding: UnsafeRawBufferPointer(start: $0, count: min(size, room)), as: UTF8.self)
+            } ?? ""
+            return text + "\n… (output cut at \(LuaCall.describe(bytes: limits.outputBytes)): the value is \(length) bytes)"
+        }
         var visiting = Set<UnsafeRawPointer>()
         return try renderValue(at: index, options: options, depth: 0, indent: 0, visiting: &visiting)
     }

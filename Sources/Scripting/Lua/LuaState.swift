@@ -1,25 +1,59 @@
 import CLua
+import CLuaSandbox
 import Simulation
 
 /// Limits that keep a script from taking the host down with it.
 public struct LuaLimits: Sendable, Equatable {
-    /// VM instructions one top-level call may run (0: unlimited).
+    /// VM instructions one command may run (0: unlimited). The work of library functions written
+    /// in C (patterns, sorting, copying, the long strings a script makes) counts too, converted
+    /// to instructions, so a budget bounds time whatever the script does; only work that every
+    /// process does alike is counted, so a budget stops a command at the same point every time.
     public var instructions: Int64
     /// Bytes the state may hold (0: unlimited).
     public var memoryBytes: Int
+    /// Wall-clock seconds one command may run before the watchdog stops it (0: no watchdog). The
+    /// last line of defence, for work no budget counts (simulating a busy world); unlike the
+    /// other limits it is not deterministic, so the budgets should stop a script long before.
+    public var wallClockSeconds: Double
+    /// Bytes one command may print (and show as its result). The host keeps what a command
+    /// prints outside the Lua heap, so this bounds it on its own.
+    public var outputBytes: Int
 
-    public init(instructions: Int64 = 500_000_000, memoryBytes: Int = 256 << 20) {
+    public init(instructions: Int64 = 500_000_000, memoryBytes: Int = 256 << 20, wallClockSeconds: Double = 120,
+                outputBytes: Int = 8 << 20) {
         self.instructions = instructions
         self.memoryBytes = memoryBytes
+        self.wallClockSeconds = wallClockSeconds
+        self.outputBytes = outputBytes
     }
 
-    public static let unlimited = LuaLimits(instructions: 0, memoryBytes: 0)
+    public static let unlimited = LuaLimits(instructions: 0, memoryBytes: 0, wallClockSeconds: 0, outputBytes: Int.max)
+
+    /// These limits with any value that cannot be enforced (negative, not finite) replaced by
+    /// the strictest one: a host that sets nonsense gets a state that stops at once, not one
+    /// without limits. (`LuaState.init` refuses them instead, with an error.)
+    public var strictest: LuaLimits {
+        LuaLimits(instructions: instructions < 0 ? 1 : instructions, memoryBytes: memoryBytes < 0 ? 1 : memoryBytes,
+                  wallClockSeconds: wallClockSeconds.isFinite && wallClockSeconds >= 0 && wallClockSeconds <= 1e9 ? wallClockSeconds : 1,
+                  outputBytes: max(0, outputBytes))
+    }
+
+    /// Why these limits cannot be enforced as given (a negative or non-finite value), or nil.
+    public var problem: String? {
+        if instructions < 0 { return "the instruction limit must not be negative (got \(instructions))" }
+        if memoryBytes < 0 { return "the memory limit must not be negative (got \(memoryBytes) bytes)" }
+        if outputBytes < 0 { return "the output limit must not be negative (got \(outputBytes) bytes)" }
+        if !wallClockSeconds.isFinite || wallClockSeconds < 0 || wallClockSeconds > 1e9 {
+            return "the wall-clock limit must be between 0 and 1e9 seconds (got \(wallClockSeconds))"
+        }
+        return nil
+    }
 }
 
 /// What went wrong in Lua, with the traceback when there is one.
 public struct LuaError: Error, CustomStringConvertible, Equatable {
     public enum Kind: Sendable, Equatable {
-        case syntax, runtime, memory, instructionBudget, interrupted, bridge
+        case syntax, runtime, memory, instructionBudget, interrupted, wallClock, bridge
     }
 
     public let kind: Kind
@@ -53,13 +87,26 @@ public final class LuaState {
     let lifetime = LuaStateLifetime()
     /// Nesting of Swift → Lua calls; the budget resets only for the outermost one.
     private var callDepth = 0
+    /// Nesting of `withOwnBudget`; calls inside one share its budget.
+    private var budgetDepth = 0
+    /// Bytes the current command has printed; reset when an outermost budget starts.
+    private(set) var outputBytesUsed = 0
+
+    /// What the current command may still print.
+    public var remainingOutputBytes: Int { max(0, limits.outputBytes - outputBytesUsed) }
+    /// The limits in force. `init` refuses limits it cannot enforce (see `LuaLimits.problem`);
+    /// set later, they become the strictest ones instead.
     public var limits: LuaLimits {
-        didSet { applyLimits() }
+        didSet {
+            if limits.problem != nil { limits = limits.strictest }
+            applyLimits()
+        }
     }
     /// Where `print` writes. The REPL collects it; `firedrill run` writes it to stdout.
     public var printSink: (String) -> Void = { print($0) }
 
     public init(limits: LuaLimits = LuaLimits(), random: RandomStream) throws {
+        if let problem = limits.problem { throw LuaError(kind: .bridge, message: "cannot enforce these limits: \(problem)") }
         self.limits = limits
         context = .allocate(capacity: 1)
         context.initialize(to: fd_context())
@@ -87,6 +134,7 @@ public final class LuaState {
     private func applyLimits() {
         context.pointee.instruction_limit = limits.instructions
         context.pointee.memory_limit = limits.memoryBytes
+        context.pointee.wall_clock_limit_seconds = limits.wallClockSeconds
     }
 
     public var memoryInUseBytes: Int { context.pointee.memory_used }
@@ -131,13 +179,55 @@ public final class LuaState {
     /// point of view, since it only sets a flag.
     public func requestInterrupt() { fd_request_interrupt(context) }
 
-    /// True once an interrupt was requested during the current top-level call.
-    public var isInterruptRequested: Bool {
-        context.pointee.interrupt_requested != 0 || context.pointee.stop_reason == Int32(FD_STOP_INTERRUPT)
+    /// Why the running command must stop now (Ctrl-C, or the wall-clock watchdog), as the error
+    /// to raise; nil while it may go on. Host loops that run no Lua (the world's event loop) ask
+    /// this between events, since Lua's hook cannot.
+    public func pendingStop(at clock: String) -> LuaError? {
+        guard fd_should_stop(context) != 0 else { return nil }
+        switch context.pointee.stop_reason {
+        case Int32(FD_STOP_INTERRUPT):
+            return LuaError(kind: .interrupted, message: "interrupted at \(clock)")
+        case Int32(FD_STOP_WATCHDOG):
+            return LuaError(kind: .wallClock, message: wallClockMessage + " (stopped at \(clock))")
+        default:
+            return LuaError(kind: .instructionBudget, message: budgetMessage)
+        }
     }
 
-    /// A raw pointer to the interrupt flag, for a signal handler that cannot capture the state.
-    public var interruptFlag: UnsafeMutablePointer<fd_context> { context }
+    // MARK: String methods for lab code
+
+    /// Where string methods (`s:find(...)`) come from now: the lab's copy of the string library,
+    /// or the trainee's `string` table (nil until `captureLabStringMethods`).
+    private var stringMethodsAreLab: Bool?
+
+    /// Keeps a copy of the string library for lab code: its checks and graders call string
+    /// methods, which come from the string metatable's `__index`, the very `string` table a
+    /// trainee can change. Call once, before any trainee code runs.
+    public func captureLabStringMethods() throws {
+        lua_pushcclosure(state, fd_capture_lab_string_methods, 0)
+        guard fd_pcall(state, 0, 0, 0) == LUA_OK else {
+            throw LuaError(kind: .memory, message: "cannot copy the string library: \(popString() ?? "unknown error")")
+        }
+        stringMethodsAreLab = false
+    }
+
+    /// Runs `body` with string methods from the lab's copy (`lab` true) or from the trainee's
+    /// `string` table, and puts back what was in force.
+    public func withStringMethods<Result>(lab: Bool, _ body: () throws -> Result) rethrows -> Result {
+        guard let previous = stringMethodsAreLab, previous != lab else { return try body() }
+        stringMethodsAreLab = lab
+        fd_use_lab_string_methods(state, lab ? 1 : 0)
+        defer {
+            stringMethodsAreLab = previous
+            fd_use_lab_string_methods(state, previous ? 1 : 0)
+        }
+        return try body()
+    }
+
+    /// The address of the interrupt flag, for a signal handler that cannot capture the state.
+    public var interruptFlagAddress: UnsafeMutablePointer<sig_atomic_t> {
+        UnsafeMutablePointer(mutating: fd_interrupt_flag(context))
+    }
 
     private func loadChunk(_ code: String, chunkName: String) throws {
         var code = code
@@ -152,12 +242,35 @@ public final class LuaState {
         }
     }
 
-    /// Runs `body` with the stack restored afterwards and the per-call limits reset for the
-    /// outermost call.
+    /// Runs `body` as one unit of work with a budget of its own (`limits`, or the state's): the
+    /// instruction budget, the stop state and the wall-clock deadline start afresh and are put
+    /// back afterwards. Calls into Lua inside share it. A command is one such unit; so is a lab's
+    /// check, even when it runs inside a trainee's command (`check()`): it neither spends the
+    /// command's budget nor can the command's spending stop it.
+    public func withOwnBudget<Result>(_ limits: LuaLimits? = nil, _ body: () throws -> Result) rethrows -> Result {
+        let saved = (used: context.pointee.instructions_used, stop: context.pointee.stop_reason,
+                     deadline: context.pointee.deadline_nanoseconds, limits: self.limits)
+        if let limits { self.limits = limits }
+        budgetDepth += 1
+        startBudget(clearingInterrupt: budgetDepth == 1 && callDepth == 0)
+        if budgetDepth == 1 && callDepth == 0 { outputBytesUsed = 0 }
+        defer {
+            budgetDepth -= 1
+            context.pointee.instructions_used = saved.used
+            context.pointee.stop_reason = saved.stop
+            context.pointee.deadline_nanoseconds = saved.deadline
+            if self.limits != saved.limits { self.limits = saved.limits }
+            fd_rearm_hook(state)
+        }
+        return try body()
+    }
+
+    /// Runs `body` with the stack restored afterwards, inside a budget of its own unless one is
+    /// already running.
     private func protected<Result>(_ body: () throws -> Result) throws -> Result {
+        if callDepth == 0 && budgetDepth == 0 { return try withOwnBudget { try protected(body) } }
         let top = lua_gettop(state)
         let savedHostDepth = context.pointee.host_depth
-        if callDepth == 0 { resetStopState() }
         callDepth += 1
         // Lua code called from a Swift function is the script's again: the memory cap applies.
         context.pointee.host_depth = 0
@@ -169,11 +282,21 @@ public final class LuaState {
         return try body()
     }
 
-    private func resetStopState() {
+    private func startBudget(clearingInterrupt: Bool) {
         context.pointee.instructions_used = 0
         context.pointee.stop_reason = Int32(FD_STOP_NONE)
-        context.pointee.interrupt_requested = 0
+        if clearingInterrupt { context.pointee.interrupt_requested = 0 }
+        context.pointee.deadline_nanoseconds = limits.wallClockSeconds > 0
+            ? fd_monotonic_nanoseconds() + Int64(limits.wallClockSeconds * 1e9) : 0
         fd_rearm_hook(state)
+    }
+
+    private var budgetMessage: String {
+        "instruction budget exhausted: the script ran more than \(limits.instructions) Lua instructions"
+    }
+
+    private var wallClockMessage: String {
+        "wall-clock limit exceeded: the command ran longer than \(LuaValue.format(number: limits.wallClockSeconds).replacingOccurrences(of: ".0", with: "")) seconds"
     }
 
     /// Calls the function below `arguments` values on the stack, with the traceback handler, and
@@ -216,20 +339,36 @@ public final class LuaState {
         let raw = popString() ?? "(error object is not a string)"
         switch context.pointee.stop_reason {
         case Int32(FD_STOP_BUDGET):
-            return LuaError(kind: .instructionBudget,
-                            message: "instruction budget exhausted: the script ran more than \(limits.instructions) Lua instructions",
-                            traceback: LuaState.tracebackLines(raw))
+            return LuaError(kind: .instructionBudget, message: budgetMessage, traceback: LuaState.tracebackLines(raw))
         case Int32(FD_STOP_INTERRUPT):
-            return LuaError(kind: .interrupted, message: "interrupted", traceback: LuaState.tracebackLines(raw))
+            // A stop the world's loop noticed between events says when ("interrupted at 14:20:07").
+            let message = LuaState.hostStopMessage(raw, prefix: "interrupted at ") ?? "interrupted"
+            return LuaError(kind: .interrupted, message: message, traceback: LuaState.tracebackLines(raw))
+        case Int32(FD_STOP_WATCHDOG):
+            let message = LuaState.hostStopMessage(raw, prefix: wallClockMessage) ?? wallClockMessage
+            return LuaError(kind: .wallClock, message: message, traceback: LuaState.tracebackLines(raw))
         default:
             break
         }
+        let megabytes = limits.memoryBytes >> 20
         if status == LUA_ERRMEM {
-            let megabytes = limits.memoryBytes >> 20
             return LuaError(kind: .memory, message: "memory limit exceeded: the script used more than \(megabytes) MiB")
         }
         let (message, traceback) = LuaState.splitTraceback(raw)
+        // The sandbox's own refusals ("not enough memory (string.rep would need 1024 MiB; ...)"),
+        // raised as errors by library functions that check before they allocate.
+        if let range = message.range(of: "not enough memory ("), limits.memoryBytes > 0 {
+            return LuaError(kind: .memory, message: "memory limit exceeded (" + message[range.upperBound...], traceback: traceback)
+        }
         return LuaError(kind: .runtime, message: message, traceback: traceback)
+    }
+
+    /// The stop message a Swift function raised (`pendingStop`), without the location Lua put
+    /// before it, if the error is one.
+    static func hostStopMessage(_ raw: String, prefix: String) -> String? {
+        let message = splitTraceback(raw).0
+        guard let range = message.range(of: prefix) else { return nil }
+        return String(message[range.lowerBound...])
     }
 
     static func splitTraceback(_ text: String) -> (String, [String]) {
@@ -386,7 +525,9 @@ public final class LuaState {
                 try push(element, on: thread)
                 lua_rawseti(thread, -2, lua_Integer(offset + 1))
             }
-            for (key, element) in table.hash {
+            // In a fixed order: the tables made here get their identities (what tostring and
+            // next's order use) in creation order, which must not follow Swift's hash order.
+            for (key, element) in table.hash.sorted(by: { LuaValue.canonicalOrder($0.key, $1.key) }) {
                 try push(key, on: thread)
                 try push(element, on: thread)
                 lua_rawset(thread, -3)
@@ -398,27 +539,40 @@ public final class LuaState {
     /// a table that contains itself is refused rather than followed forever.
     func value(at index: Int32, on thread: OpaquePointer? = nil) throws -> LuaValue {
         var visiting = Set<UnsafeRawPointer>()
-        return try value(at: index, on: thread ?? state, visiting: &visiting, depth: 0)
+        var room = LuaState.maximumSnapshotValues
+        return try value(at: index, on: thread ?? state, visiting: &visiting, depth: 0, room: &room)
     }
 
     static let maximumTableDepth = 100
+    /// Values one snapshot may copy into Swift: a table is copied whole, outside the Lua heap.
+    static let maximumSnapshotValues = 500_000
 
     private func value(at index: Int32, on thread: OpaquePointer, visiting: inout Set<UnsafeRawPointer>,
-                       depth: Int) throws -> LuaValue {
+                       depth: Int, room: inout Int) throws -> LuaValue {
         let index = lua_absindex(thread, index)
+        room -= 1
+        guard room >= 0 else {
+            throw LuaError(kind: .bridge, message: "table too large to cross into Swift (more than \(LuaState.maximumSnapshotValues) values)")
+        }
         switch lua_type(thread, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(thread, index) != 0)
         case LUA_TNUMBER:
             return fd_is_integer(thread, index) != 0
                 ? .integer(lua_tointegerx(thread, index, nil)) : .number(lua_tonumberx(thread, index, nil))
-        case LUA_TSTRING: return .string(string(at: index, on: thread) ?? "")
+        case LUA_TSTRING:
+            // Strings count by size too: a snapshot is a copy outside the Lua heap.
+            room -= Int(lua_rawlen(thread, index)) / 64
+            guard room >= 0 else {
+                throw LuaError(kind: .bridge, message: "table too large to cross into Swift (more than \(LuaState.maximumSnapshotValues / 16) KiB of strings)")
+            }
+            return .string(string(at: index, on: thread) ?? "")
         case LUA_TFUNCTION:
             lua_pushvalue(thread, index)
             lua_xmove(thread, state, 1)
             return .function(makeReference())
         case LUA_TTABLE:
-            return .table(try table(at: index, on: thread, visiting: &visiting, depth: depth))
+            return .table(try table(at: index, on: thread, visiting: &visiting, depth: depth, room: &room))
         default:
             let typeName = String(cString: lua_typename(thread, lua_type(thread, index)))
             throw LuaError(kind: .bridge, message: "a \(typeName) value cannot cross into Swift")
@@ -426,7 +580,7 @@ public final class LuaState {
     }
 
     private func table(at index: Int32, on thread: OpaquePointer, visiting: inout Set<UnsafeRawPointer>,
-                       depth: Int) throws -> LuaTable {
+                       depth: Int, room: inout Int) throws -> LuaTable {
         guard depth < LuaState.maximumTableDepth else {
             throw LuaError(kind: .bridge, message: "table nested deeper than \(LuaState.maximumTableDepth) levels")
         }
@@ -438,7 +592,7 @@ public final class LuaState {
         var result = LuaTable()
         var position: lua_Integer = 1
         while lua_rawgeti(thread, index, position) != LUA_TNIL {
-            result.array.append(try value(at: -1, on: thread, visiting: &visiting, depth: depth + 1))
+            result.array.append(try value(at: -1, on: thread, visiting: &visiting, depth: depth + 1, room: &room))
             fd_pop(thread, 1)
             position += 1
         }
@@ -446,12 +600,12 @@ public final class LuaState {
         let arrayCount = Int64(result.array.count)
         lua_pushnil(thread)
         while lua_next(thread, index) != 0 {
-            let key = try value(at: -2, on: thread, visiting: &visiting, depth: depth + 1)
+            let key = try value(at: -2, on: thread, visiting: &visiting, depth: depth + 1, room: &room)
             if case .integer(let position) = key, position >= 1, position <= arrayCount {
                 fd_pop(thread, 1)
                 continue
             }
-            result.hash[key] = try value(at: -1, on: thread, visiting: &visiting, depth: depth + 1)
+            result.hash[key] = try value(at: -1, on: thread, visiting: &visiting, depth: depth + 1, room: &room)
             fd_pop(thread, 1)
         }
         return result
@@ -493,7 +647,13 @@ public final class LuaState {
 
     private func registerSandboxFunctions(random: RandomStream) {
         register("__firedrill_write") { [unowned self] call in
-            printSink(try call.string(1))
+            let length = call.byteCount(1)
+            guard length <= remainingOutputBytes else {
+                outputBytesUsed = limits.outputBytes
+                throw call.error("output limit exceeded: a command may print at most \(limits.outputBytes >> 20) MiB; print less, or return a summary")
+            }
+            outputBytesUsed += length + 1
+            printSink(try call.string(1, maximumBytes: limits.outputBytes))
             return 0
         }
         register("math.random") { call in try LuaState.random(call, stream: random) }
@@ -524,34 +684,13 @@ public final class LuaState {
         return 1
     }
 
-    /// Lua run once per state: `load` refuses binary chunks, and `pairs` walks keys in a fixed
-    /// order, because Lua seeds its string hash per process and table order would otherwise
-    /// differ from run to run (determinism is the product).
+    /// Lua run once per state, after the C side has replaced what could run unbounded or print
+    /// addresses (`tostring`, `next`, `pairs`, `load`, `pcall`, patterns, `sort` ...).
     static let sandboxPrelude = """
-    local type, next, rawget, select, error, getmetatable = type, next, rawget, select, error, getmetatable
-    local sort, concat, rawload, rawtostring = table.sort, table.concat, load, tostring
-    local rawsetmetatable = setmetatable
+    local type, rawget, select, error = type, rawget, select, error
+    local concat, rawsetmetatable, tostring, gsub = table.concat, setmetatable, tostring, string.gsub
     local write = __firedrill_write
     __firedrill_write = nil
-    -- tostring names tables and functions by the order they were first printed, not by address,
-    -- so the same session prints the same text every time.
-    local names, count = rawsetmetatable({}, { __mode = "k" }), 0
-    tostring = function(...)
-      if select('#', ...) == 0 then error("bad argument #1 to 'tostring' (value expected)", 2) end
-      local value = ...
-      local kind = type(value)
-      if kind ~= "table" and kind ~= "function" and kind ~= "thread" and kind ~= "userdata" then
-        return rawtostring(value)
-      end
-      local metatable = getmetatable(value)
-      if type(metatable) == "table" and (rawget(metatable, "__tostring") or rawget(metatable, "__name")) then
-        return rawtostring(value)
-      end
-      local name = names[value]
-      if not name then count = count + 1; name = count; names[value] = name end
-      return kind .. ": #" .. name
-    end
-    local tostring = tostring
     -- Lua runs xpcall's handler before unwinding, with hooks still off when the error came from
     -- the budget hook, so a looping handler could never be stopped. Here the handler runs after
     -- the protected call has returned, under the budget like any other code.
@@ -571,47 +710,17 @@ public final class LuaState {
       end
       return rawsetmetatable(t, metatable)
     end
+    -- A refusal (the output limit) points at the line that printed, not at this prelude.
+    local function emit(text)
+      local ok, message = rawpcall(write, text)
+      if not ok then error((gsub(message, "^sandbox:%d+: ", "")), 3) end
+    end
     print = function(...)
+      -- One value (a command's output, often large) is written as it is, not copied.
+      if select('#', ...) == 1 then emit(tostring((...))) return end
       local parts = {}
       for index = 1, select('#', ...) do parts[index] = tostring((select(index, ...))) end
-      write(concat(parts, "\\t"))
-    end
-    load = function(chunk, name, mode, ...)
-      if select('#', ...) > 0 then return rawload(chunk, name, "t", ...) end
-      return rawload(chunk, name, "t")
-    end
-    local rank = { number = 1, string = 2, boolean = 3 }
-    local function before(a, b)
-      local ta, tb = type(a), type(b)
-      local ra, rb = rank[ta] or 4, rank[tb] or 4
-      if ra ~= rb then return ra < rb end
-      if ra == 4 then return false end
-      if ta == "boolean" then return (not a) and b end
-      return a < b
-    end
-    pairs = function(t)
-      local metatable = getmetatable(t)
-      local handler = type(metatable) == "table" and rawget(metatable, "__pairs")
-      if handler then
-        local f, s, c = handler(t)
-        return f, s, c
-      end
-      if type(t) ~= "table" then
-        error("bad argument #1 to 'for iterator' (table expected, got " .. type(t) .. ")", 2)
-      end
-      local keys, count = {}, 0
-      for key in next, t do count = count + 1; keys[count] = key end
-      sort(keys, before)
-      local position = 0
-      return function()
-        while position < count do
-          position = position + 1
-          local key = keys[position]
-          local value = rawget(t, key)
-          if value ~= nil then return key, value end
-        end
-        return nil
-      end, t, nil
+      emit(concat(parts, "\\t"))
     end
     """
 }
@@ -668,7 +777,34 @@ public struct LuaCall {
         return lua_tonumberx(thread, index, nil)
     }
 
+    /// Bytes of the string at `index` (0 if it is not a string), without copying it.
+    public func byteCount(_ index: Int32) -> Int {
+        lua_type(thread, index) == LUA_TSTRING ? Int(lua_rawlen(thread, index)) : 0
+    }
+
+    /// The most any string argument may hold when it crosses into Swift: the copy is made
+    /// outside the Lua heap, so it is bounded here.
+    public static let maximumStringBytes = 16 << 20
+
+    /// A string argument of at most `maximumBytes`, refused with an error naming the argument
+    /// before anything is copied.
+    public func string(_ index: Int32, maximumBytes: Int) throws -> String {
+        let length = byteCount(index)
+        guard length <= maximumBytes else {
+            throw argumentError(index, "string of \(length) bytes is longer than the \(LuaCall.describe(bytes: maximumBytes)) this takes")
+        }
+        return try string(index)
+    }
+
+    static func describe(bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : bytes >= 1 << 10 && bytes % (1 << 10) == 0 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"
+    }
+
     public func string(_ index: Int32) throws -> String {
+        let length = byteCount(index)
+        guard length <= LuaCall.maximumStringBytes else {
+            throw argumentError(index, "string of \(length) bytes is longer than the \(LuaCall.maximumStringBytes >> 20) MiB a string may be when it crosses into Swift")
+        }
         guard let text = host.string(at: index, on: thread) else { throw typeError(index, expected: "string") }
         return text
     }

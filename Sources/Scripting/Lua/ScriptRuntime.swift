@@ -78,27 +78,32 @@ public final class ScriptRuntime {
         return try body()
     }
 
-    /// Why a script may not move time by a span now, or nil when it may. Labs set this to limit
-    /// the trainee's `sim.advance`; the host's own `advance(by:)` is never limited.
-    public var advanceRefusal: ((SimTime) -> String?)?
+    /// How far one command may move the simulated clock. Labs set it; the plain REPL and
+    /// `firedrill run` have no cap but the world's horizon. The host's own `advance(by:)` is
+    /// never limited.
+    public var commandTimeCap = CommandTimeCap.unlimited
+    /// The command running now, if any (see `runCommand`).
+    var currentCommand: CommandWindow?
+    /// True while a timer callback runs (it may not move the clock itself).
+    public internal(set) var isRunningCallback = false
 
-    /// Runs a script file's text; errors come back with their traceback.
+    /// Runs a script file's text as one command; errors come back with their traceback.
     @discardableResult
     public func runScript(_ source: String, chunkName: String) throws -> [LuaValue] {
-        try lua.execute(source, chunkName: "@" + chunkName)
+        try runCommand { try lua.execute(source, chunkName: "@" + chunkName) }
     }
 
-    /// Moves the world forward, stopping early (and raising) if a Lua callback fails or an
-    /// interrupt arrives. Returns false if it stopped early.
+    /// Moves the world forward, stopping early (and raising) if a Lua callback fails, an
+    /// interrupt arrives or the watchdog fires.
     public func advance(by span: SimTime) throws {
         let errorsBefore = callbackErrors.count
+        var stop: LuaError?
         let completed = world.advance(by: span) { [unowned self] in
-            callbackErrors.count > errorsBefore || lua.isInterruptRequested
+            stop = lua.pendingStop(at: world.calendarNow.clock)
+            return callbackErrors.count > errorsBefore || stop != nil
         }
         if completed { return }
-        if lua.isInterruptRequested {
-            throw LuaError(kind: .interrupted, message: "interrupted at \(world.calendarNow.clock)")
-        }
+        if let stop { throw stop }
         let failure = callbackErrors.remove(at: errorsBefore)
         throw failure
     }

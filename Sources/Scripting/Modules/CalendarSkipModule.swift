@@ -13,9 +13,14 @@ enum CalendarSkipModule {
                        sim.skip_calendar("2017-10-26 16:00")     -- to that moment
                        Nothing happens in the skipped time: no timer fires and sim.now() does not move. Let the world run
                        long enough after the last change for watches, leases and retries to have cycled, then skip.
-                       """, mutates: true) { call in
+                       """, mutates: true) { [unowned runtime] call in
             let span = try target(call, world: world)
+            let room = ScriptBounds.calendarHorizon(of: world) - world.now
+            guard span <= room else {
+                throw call.argumentError(1, "the calendar ends at \(ScriptBounds.lastCalendarMoment); it is \(world.calendarNow.description) now")
+            }
             world.skipCalendar(by: span)
+            runtime.recordAction(via: "sim.skip_calendar", verb: "skip", AuditObject(kind: "clock", name: Span.describe(span)))
             call.push(string: world.calendarNow.description)
             return 1
         }
@@ -23,8 +28,8 @@ enum CalendarSkipModule {
 
     private static func target(_ call: LuaCall, world: World) throws -> SimTime {
         if case .string(let text) = try call.value(1), text.contains("-") {
-            guard let date = CalendarTime(parsing: text) else {
-                throw call.argumentError(1, "invalid date \(LuaValue.quote(text)); use \"2017-10-26 16:00\"")
+            guard let date = CalendarTime(parsing: text), (1...9999).contains(date.year) else {
+                throw call.argumentError(1, "invalid date \(LuaValue.quote(ScriptBounds.shortened(text))); use \"2017-10-26 16:00\" (years 1 to 9999)")
             }
             let seconds = date.secondsSinceEpoch - world.calendarNow.secondsSinceEpoch
             guard seconds >= 0 else {

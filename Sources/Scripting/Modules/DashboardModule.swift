@@ -21,8 +21,10 @@ enum DashboardModule {
                        details: """
                        PLATFORM: the share the platform answered itself, what the pages judge (the sparkline too).
                        CUSTOMERS: the share customers got, card stand-in approvals included: traffic.success_rate(class).
-                       """) { call in
+                       """) { [unowned runtime] call in
             let engine = try TrafficModule.requireTraffic(call, world)
+            runtime.recordRead(via: "dashboard", verb: "get", AuditObject(kind: "dashboard"),
+                               findings: AuditFindings.failingClasses(engine) + AuditFindings.firingAlerts(world))
             call.push(string: render(engine))
             return 1
         }

@@ -9,13 +9,15 @@ enum EtcdModule {
         let world = runtime.world
         runtime.document("etcd", usage: "etcd", "the etcd cluster as data: members, leader, health, clients")
         runtime.define("etcd.members", usage: "etcd.members()",
-                       "the members: list of {id, name, host, zone, leader, healthy}, id in hex as etcd prints it") { call in
+                       "the members: list of {id, name, host, zone, leader, healthy}, id in hex as etcd prints it") { [unowned runtime] call in
             let cluster = try requireCluster(call, world)
+            runtime.recordRead(via: "etcd.members", verb: "list", AuditObject(kind: "etcd-members"), findings: AuditFindings.unhealthyMembers(cluster))
             try call.push(.table(LuaTable(array: sortedMembers(cluster).map { memberTable($0, cluster: cluster, world: world) })))
             return 1
         }
-        runtime.define("etcd.leader", usage: "etcd.leader()", "the leader as in etcd.members(), or nil when there is none") { call in
+        runtime.define("etcd.leader", usage: "etcd.leader()", "the leader as in etcd.members(), or nil when there is none") { [unowned runtime] call in
             let cluster = try requireCluster(call, world)
+            runtime.recordRead(via: "etcd.leader", verb: "get", AuditObject(kind: "etcd-members"), findings: cluster.leader == nil ? ["no leader"] : [])
             guard let leader = cluster.leader, let info = cluster.membership.members[leader.memberID] else {
                 call.pushNil()
                 return 1
@@ -25,13 +27,16 @@ enum EtcdModule {
         }
         runtime.define("etcd.health", usage: "etcd.health()",
                        "{healthy, leader, members, started, healthy_members, quorum, fault_tolerance, term, revision}",
-                       details: "fault_tolerance: how many more members can fail before writes stop") { call in
-            try call.push(health(try requireCluster(call, world), world: world))
+                       details: "fault_tolerance: how many more members can fail before writes stop") { [unowned runtime] call in
+            let cluster = try requireCluster(call, world)
+            runtime.recordRead(via: "etcd.health", verb: "get", AuditObject(kind: "etcd-health"), findings: AuditFindings.unhealthyMembers(cluster))
+            try call.push(health(cluster, world: world))
             return 1
         }
         runtime.define("etcd.clients", usage: "etcd.clients()",
-                       "the etcd clients components hold: {owner, label, version, pinned, zombie, pending, watches, timed_out}") { call in
+                       "the etcd clients components hold: {owner, label, version, pinned, zombie, pending, watches, timed_out}") { [unowned runtime] call in
             let cluster = try requireCluster(call, world)
+            runtime.recordRead(via: "etcd.clients", verb: "list", AuditObject(kind: "etcd-clients"), findings: AuditFindings.zombieClients(cluster))
             try call.push(.table(LuaTable(array: cluster.clients.map(clientTable))))
             return 1
         }
@@ -43,26 +48,32 @@ enum EtcdModule {
         let world = runtime.world
         runtime.define("etcd.start", usage: "etcd.start(name [, peer_url])",
                        "start etcd as member name (after etcdctl \"member add\"), on the host its peer URL names, or restart a stopped member",
-                       details: "etcd.start(\"etcd-4\")                         -- peer URL http://etcd-4:2380\netcd.start(\"extra\", \"http://node-1:2380\")   -- runs on node-1", mutates: true) { call in
+                       details: "etcd.start(\"etcd-4\")                         -- peer URL http://etcd-4:2380\netcd.start(\"extra\", \"http://node-1:2380\")   -- runs on node-1", mutates: true) { [unowned runtime] call in
             let cluster = try requireCluster(call, world)
             let name = try call.string(1), peerURL = try call.optionalString(2)
+            let object = AuditObject(kind: "etcd-member", name: name, host: EtcdCluster.hostPart(of: peerURL ?? EtcdCluster.peerURL(host: name)))
             do {
                 try cluster.startMember(named: name, peerURL: peerURL)
             } catch {
+                runtime.recordAction(via: "etcd.start", verb: "start", object, outcome: .refused("\(error)"))
                 return call.fail("\(error)")
             }
+            runtime.recordAction(via: "etcd.start", verb: "start", object)
             call.push(boolean: true)
             return 1
         }
         runtime.define("etcd.stop", usage: "etcd.stop(name)", "stop member name's etcd process cleanly (systemctl stop etcd)",
-                       mutates: true) { call in
+                       mutates: true) { [unowned runtime] call in
             let cluster = try requireCluster(call, world)
             let name = try call.string(1)
+            let object = AuditObject(kind: "etcd-member", name: name, host: cluster.member(named: name)?.host.name ?? "")
             do {
                 try cluster.stopMember(named: name)
             } catch {
+                runtime.recordAction(via: "etcd.stop", verb: "stop", object, outcome: .refused("\(error)"))
                 return call.fail("\(error)")
             }
+            runtime.recordAction(via: "etcd.stop", verb: "stop", object)
             call.push(boolean: true)
             return 1
         }

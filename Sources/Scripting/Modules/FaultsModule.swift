@@ -11,32 +11,41 @@ enum FaultsModule {
                        details: """
                        faults.partition{"eu-west-1a"}                  -- one zone against the rest
                        faults.partition{{"node-1", "node-2"}, {"node-3"}} -- explicit groups
-                       """, mutates: true) { call in
+                       """, mutates: true) { [unowned runtime] call in
             let groups = try partitionGroups(call, world: world)
             world.network.partition(Partition(groups: groups))
+            runtime.recordAction(via: "faults.partition", verb: "partition", AuditObject(kind: "network", name: groups.map { $0.joined(separator: ",") }.joined(separator: " | ")))
             return 0
         }
-        runtime.define("faults.heal", usage: "faults.heal()", "remove every partition and clog", mutates: true) { _ in
+        runtime.define("faults.heal", usage: "faults.heal()", "remove every partition and clog", mutates: true) { [unowned runtime] _ in
             world.network.heal()
+            runtime.recordAction(via: "faults.heal", verb: "heal", AuditObject(kind: "network"))
             return 0
         }
         runtime.define("faults.crash", usage: "faults.crash(host)",
-                       "crash a host: every process on it dies and no peer is told", mutates: true) { call in
-            world.crash(try host(call, 1, world: world))
+                       "crash a host: every process on it dies and no peer is told", mutates: true) { [unowned runtime] call in
+            let target = try host(call, 1, world: world)
+            world.crash(target)
+            runtime.recordAction(via: "faults.crash", verb: "crash", AuditObject(kind: "host", name: target.name, host: target.name))
             return 0
         }
         runtime.define("faults.restart", usage: "faults.restart(host)",
-                       "bring a crashed host back, or reboot a running one", mutates: true) { call in
-            world.restart(try host(call, 1, world: world))
+                       "bring a crashed host back, or reboot a running one", mutates: true) { [unowned runtime] call in
+            let target = try host(call, 1, world: world)
+            world.restart(target)
+            runtime.recordAction(via: "faults.restart", verb: "restart", AuditObject(kind: "host", name: target.name, host: target.name))
             return 0
         }
         runtime.define("faults.clog", usage: "faults.clog{from=, to=, delay=, drop=, one_way=}",
                        "slow down or lose messages between zones or hosts",
-                       details: "faults.clog{from=\"eu-west-1a\", delay=\"200ms\", drop=0.1}", mutates: true) { call in
-            world.network.clog(try clog(call, world: world))
+                       details: "faults.clog{from=\"eu-west-1a\", delay=\"200ms\", drop=0.1}", mutates: true) { [unowned runtime] call in
+            let clog = try clog(call, world: world)
+            world.network.clog(clog)
+            runtime.recordAction(via: "faults.clog", verb: "clog", AuditObject(kind: "network", name: "\(clog.from ?? "*") -> \(clog.to ?? "*")"))
             return 0
         }
-        runtime.define("faults.active", usage: "faults.active()", "the partitions and clogs in force, as tables") { call in
+        runtime.define("faults.active", usage: "faults.active()", "the partitions and clogs in force, as tables") { [unowned runtime] call in
+            runtime.recordRead(via: "faults.active", verb: "list", AuditObject(kind: "faults"), findings: AuditFindings.faults(world.network))
             try call.push(activeFaults(world.network))
             return 1
         }
@@ -80,6 +89,9 @@ enum FaultsModule {
         return groups
     }
 
+    /// The longest delay a clog may add.
+    static let longestDelay = Span.days(1)
+
     static func clog(_ call: LuaCall, world: World) throws -> Clog {
         let table = try call.table(1)
         let known: Set<String> = ["from", "to", "delay", "drop", "one_way"]
@@ -100,8 +112,15 @@ enum FaultsModule {
             guard let span = Span.parse(text) else { throw call.argumentError(1, "invalid delay \(LuaValue.quote(text))") }
             delay = span
         case let value:
-            guard let seconds = value.numberValue, seconds >= 0 else { throw call.argumentError(1, "delay must be a duration") }
-            delay = Span.fromSeconds(seconds)
+            guard let seconds = value.numberValue, seconds >= 0, let span = Span.fromSecondsIfRepresentable(seconds) else {
+                throw call.argumentError(1, "delay must be a duration")
+            }
+            delay = span
+        }
+        // A message held up longer than this is as good as dropped; the bound keeps delivery
+        // times far from overflowing.
+        guard delay <= FaultsModule.longestDelay else {
+            throw call.argumentError(1, "delay must be at most \(Span.describe(FaultsModule.longestDelay)); use drop = 1 to lose messages")
         }
         let drop = (table["drop"] ?? .nil).numberValue ?? 0
         guard (0...1).contains(drop) else { throw call.argumentError(1, "drop must be a probability between 0 and 1") }

@@ -13,8 +13,10 @@ enum MeshModule {
                        details: """
                        healthy: running, with discovery working for every namespace it routes (a stale cache looks healthy).
                        apiserver: the apiserver behind the load balancer that its discovery talks to now, which no real linkerd could tell you.
-                       """) { call in
+                       """) { [unowned runtime] call in
             let mesh = try requireMesh(call, world)
+            runtime.recordRead(via: "mesh.proxies", verb: "list", AuditObject(kind: "linkerds", namespace: mesh.configuration.namespace),
+                               findings: sortedProxies(mesh).filter { !$0.isHealthy }.map { "\($0.nodeName) unhealthy" })
             try call.push(.table(LuaTable(array: sortedProxies(mesh).map(proxyTable))))
             return 1
         }
@@ -28,7 +30,10 @@ enum MeshModule {
             let mesh = try requireMesh(call, world)
             let node = try nodeName(call, 1, mesh: mesh)
             let service = try serviceReference(call, 2, mesh: mesh, runtime: runtime)
-            return try pushRoutes(mesh.routes(onNode: node, to: service), node: node, service: service, call: call)
+            let view = mesh.routes(onNode: node, to: service)
+            runtime.recordRead(via: "mesh.routes", verb: "get", AuditObject(kind: "routes", namespace: service.namespace, name: service.name, host: node),
+                               findings: AuditFindings.routes(view))
+            return try pushRoutes(view, node: node, service: service, call: call)
         }
         runtime.define("mesh.discovery", usage: "mesh.discovery(node)",
                        "that linkerd's view of each namespace: {namespace, state, services, error, last_change, last_change_age}",
@@ -36,17 +41,21 @@ enum MeshModule {
                        state: listing, watching, failed (no cache) or retrying (a warm cache kept while lists or watches fail).
                        last_change: the clock when what it believes about the namespace last changed ("14:18:05"; see help("sim") on times);
                        last_change_age: seconds since then. Both nil if it never learnt anything.
-                       """) { call in
+                       """) { [unowned runtime] call in
             let mesh = try requireMesh(call, world)
             let node = try nodeName(call, 1, mesh: mesh)
+            runtime.recordRead(via: "mesh.discovery", verb: "get", AuditObject(kind: "discovery", host: node),
+                               findings: AuditFindings.discovery(mesh.proxy(onNode: node)?.discoveryReport ?? []))
             guard let proxy = mesh.proxy(onNode: node) else { return call.fail("no linkerd has run on \(node)") }
             try call.push(.table(LuaTable(array: proxy.discoveryReport.map { report(of: $0, world: world) })))
             return 1
         }
         runtime.define("mesh.logs", usage: "mesh.logs(node [, lines])",
-                       "the log of that node's linkerd pod (what kubectl logs shows), the last lines if given") { call in
+                       "the log of that node's linkerd pod (what kubectl logs shows), the last lines if given") { [unowned runtime] call in
             let mesh = try requireMesh(call, world)
             let node = try nodeName(call, 1, mesh: mesh)
+            runtime.recordRead(via: "mesh.logs", verb: "logs", AuditObject(kind: "pods", namespace: mesh.configuration.namespace,
+                                                                            name: mesh.proxy(onNode: node)?.podName ?? "", host: node))
             guard let proxy = mesh.proxy(onNode: node) else { return call.fail("no linkerd has run on \(node)") }
             let key = LogStore.StreamKey(namespace: mesh.configuration.namespace, pod: proxy.podName, container: mesh.configuration.containerName)
             var lines = mesh.cluster.logs.lines(key).map(\.text)
@@ -161,7 +170,7 @@ enum MeshModule {
 
     private static func restart(node: String, mesh: Mesh, runtime: ScriptRuntime, call: LuaCall) throws -> Int32 {
         let session: KubeSession
-        switch KubeSession.open(runtime) {
+        switch KubeSession.open(runtime, via: "mesh.restart", verb: "restart") {
         case .success(let opened): session = opened
         case .failure(let failure): return call.fail(failure.message)
         }

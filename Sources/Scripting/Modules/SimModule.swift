@@ -23,9 +23,20 @@ enum SimModule {
         }
         runtime.define("sim.advance", usage: "sim.advance(d)",
                        "let simulated time pass: d is seconds or \"90s\", \"5m\", \"1h30m\"",
+                       details: """
+                       At most 100 years at once, and never past the end of 9999. A lab may cap how far one command moves
+                       the clock, sim.advance and every command that waits together. Not from inside a timer's callback.
+                       """,
                        mutates: true) { [unowned runtime] call in
             let span = try duration(call, 1)
-            if let refusal = runtime.advanceRefusal?(span) { throw call.error(refusal) }
+            if runtime.isRunningCallback {
+                throw call.error("sim.advance cannot be called from a timer callback (sim.at, sim.every, sim.when): the clock is already moving")
+            }
+            if let refusal = runtime.refusalToAdvance(by: span) { throw call.error(refusal) }
+            guard world.now + span <= ScriptBounds.horizon(of: world) else {
+                throw call.argumentError(1, "the world ends at \(ScriptBounds.describeHorizon(of: world)); \(Span.describe(span)) from now is past it")
+            }
+            runtime.recordAction(via: "sim.advance", verb: "advance", AuditObject(kind: "clock", name: Span.describe(span)))
             try runtime.advance(by: span)
             return 0
         }
@@ -52,15 +63,25 @@ enum SimModule {
                        details: "sim.at(\"14:20\", function() faults.crash(\"node-1\") end)", mutates: true) { [unowned runtime] call in
             let due = try instant(call, 1, world: world)
             let function = try call.function(2)
-            call.push(integer: Int64(runtime.schedule(at: due, function)))
+            try runtime.checkRoomForTimer(call)
+            let identifier = runtime.schedule(at: due, function)
+            runtime.recordAction(via: "sim.at", verb: "schedule", AuditObject(kind: "timer", name: String(identifier)))
+            call.push(integer: Int64(identifier))
             return 1
         }
         runtime.define("sim.every", usage: "sim.every(d, fn)",
-                       "run fn every d of simulated time until it returns false or is cancelled; returns an id", mutates: true) { [unowned runtime] call in
+                       "run fn every d of simulated time until it returns false or is cancelled; returns an id",
+                       details: "d is at least 100ms. A world holds at most 10,000 timers; one command runs at most 100,000 callbacks.",
+                       mutates: true) { [unowned runtime] call in
             let period = try duration(call, 1)
-            guard period > 0 else { throw call.argumentError(1, "period must be positive") }
+            guard period >= CommandBounds.shortestPeriod else {
+                throw call.argumentError(1, "period must be at least \(Span.describe(CommandBounds.shortestPeriod)); got \(Span.describe(period))")
+            }
             let function = try call.function(2)
-            call.push(integer: Int64(runtime.repeatEvery(period, function)))
+            try runtime.checkRoomForTimer(call)
+            let identifier = runtime.repeatEvery(period, function)
+            runtime.recordAction(via: "sim.every", verb: "schedule", AuditObject(kind: "timer", name: String(identifier)))
+            call.push(integer: Int64(identifier))
             return 1
         }
         runtime.define("sim.when", usage: "sim.when(predicate, fn [, every])",
@@ -69,58 +90,34 @@ enum SimModule {
             let predicate = try call.function(1)
             let function = try call.function(2)
             let interval = call.isNil(3) ? defaultPollInterval : try duration(call, 3)
-            guard interval > 0 else { throw call.argumentError(3, "interval must be positive") }
-            call.push(integer: Int64(runtime.whenever(predicate, interval: interval, function)))
+            guard interval >= CommandBounds.shortestPeriod else {
+                throw call.argumentError(3, "interval must be at least \(Span.describe(CommandBounds.shortestPeriod)); got \(Span.describe(interval))")
+            }
+            try runtime.checkRoomForTimer(call)
+            let identifier = runtime.whenever(predicate, interval: interval, function)
+            runtime.recordAction(via: "sim.when", verb: "schedule", AuditObject(kind: "timer", name: String(identifier)))
+            call.push(integer: Int64(identifier))
             return 1
         }
         runtime.define("sim.cancel", usage: "sim.cancel(id)", "call off a timer from sim.at, sim.every or sim.when", mutates: true) { [unowned runtime] call in
             let identifier = Int(try call.integer(1))
             let timer = runtime.scheduledCallbacks.removeValue(forKey: identifier)
             timer?.cancel()
+            runtime.recordAction(via: "sim.cancel", verb: "cancel", AuditObject(kind: "timer", name: String(identifier)))
             call.push(boolean: timer != nil)
             return 1
         }
     }
 
-    /// A span from a number of seconds or a duration string.
+    /// A span from a number of seconds or a duration string, at most 100 years (see
+    /// `ScriptBounds.duration`). Other modules read their windows and periods with it.
     static func duration(_ call: LuaCall, _ index: Int32) throws -> SimTime {
-        switch try call.value(index) {
-        case .integer(let seconds) where seconds >= 0:
-            return Span.seconds(seconds)
-        case .number(let seconds) where seconds >= 0 && seconds.isFinite:
-            return Span.fromSeconds(Double(seconds))
-        case .string(let text):
-            guard let span = Span.parse(text) else {
-                throw call.argumentError(index, "invalid duration \(LuaValue.quote(text)); use seconds or \"90s\", \"5m\", \"1h30m\"")
-            }
-            return span
-        case .integer, .number:
-            throw call.argumentError(index, "duration must not be negative")
-        default:
-            throw call.typeError(index, expected: "number or duration string")
-        }
+        try ScriptBounds.duration(call, index)
     }
 
-    /// An instant from seconds since start, a clock time today or later ("14:20"), or "+5m".
+    /// An instant from seconds since start, a clock time ("14:20") or "+5m" (see `ScriptBounds.instant`).
     static func instant(_ call: LuaCall, _ index: Int32, world: World) throws -> SimTime {
-        if case .string(let text) = try call.value(index) {
-            if text.hasPrefix("+") {
-                guard let span = Span.parse(String(text.dropFirst())) else {
-                    throw call.argumentError(index, "invalid offset \(LuaValue.quote(text))")
-                }
-                return world.now + span
-            }
-            guard let time = nextOccurrence(ofClock: text, world: world) else {
-                throw call.argumentError(index, "invalid time \(LuaValue.quote(text)); use seconds, \"14:20\", \"14:20:30\" or \"+5m\"")
-            }
-            return time
-        }
-        let seconds = try call.number(index)
-        let due = world.time(scriptSeconds: seconds)
-        guard due >= world.now else {
-            throw call.argumentError(index, "time \(LuaValue.format(number: seconds)) is in the past (now \(LuaValue.format(number: world.scriptSeconds(world.now))))")
-        }
-        return due
+        try ScriptBounds.instant(call, index, world: world)
     }
 
     /// The next moment, now or later, at which the calendar clock reads `HH:MM[:SS]`.
@@ -143,9 +140,10 @@ extension ScriptRuntime {
     func schedule(at due: SimTime, _ function: LuaFunctionReference) -> Int {
         let identifier = nextCallbackIdentifier
         nextCallbackIdentifier += 1
+        let setBy = world.audit.attribution
         scheduledCallbacks[identifier] = world.timer(after: due - world.now) { [unowned self] in
             scheduledCallbacks[identifier] = nil
-            _ = invoke(function)
+            _ = invoke(function, setBy: setBy)
         }
         return identifier
     }
@@ -153,8 +151,9 @@ extension ScriptRuntime {
     func repeatEvery(_ period: SimTime, _ function: LuaFunctionReference, identifier existing: Int? = nil) -> Int {
         let identifier = existing ?? nextCallbackIdentifier
         if existing == nil { nextCallbackIdentifier += 1 }
+        let setBy = world.audit.attribution
         scheduledCallbacks[identifier] = world.timer(after: period) { [unowned self] in
-            let result = invoke(function)
+            let result = invoke(function, setBy: setBy)
             if case .boolean(false) = result.first ?? .nil {
                 scheduledCallbacks[identifier] = nil
             } else if scheduledCallbacks[identifier] != nil {
@@ -168,14 +167,15 @@ extension ScriptRuntime {
                   identifier existing: Int? = nil) -> Int {
         let identifier = existing ?? nextCallbackIdentifier
         if existing == nil { nextCallbackIdentifier += 1 }
+        let setBy = world.audit.attribution
         scheduledCallbacks[identifier] = world.timer(after: interval) { [unowned self] in
             guard scheduledCallbacks[identifier] != nil else { return }
             let errorsBefore = callbackErrors.count
-            let answer = invoke(predicate).first?.isTruthy == true
+            let answer = invoke(predicate, setBy: setBy).first?.isTruthy == true
             if answer || callbackErrors.count > errorsBefore {
                 // Fired, or the predicate itself failed: either way it is not asked again.
                 scheduledCallbacks[identifier] = nil
-                if answer { _ = invoke(function) }
+                if answer { _ = invoke(function, setBy: setBy) }
             } else {
                 _ = whenever(predicate, interval: interval, function, identifier: identifier)
             }
@@ -183,10 +183,38 @@ extension ScriptRuntime {
         return identifier
     }
 
-    /// Calls a Lua callback, keeping its error instead of letting it escape into the kernel.
+    /// Refuses a new timer when the world already holds as many as it may.
+    func checkRoomForTimer(_ call: LuaCall) throws {
+        guard scheduledCallbacks.count < CommandBounds.pendingTimers else {
+            throw call.error("\(call.functionName): \(CommandBounds.pendingTimers) timers are already pending, the most a world holds; cancel some with sim.cancel(id)")
+        }
+    }
+
+    /// Calls a Lua callback under the audit attribution of the command that set it (see the
+    /// overload below).
+    private func invoke(_ function: LuaFunctionReference, setBy: AuditLog.Attribution) -> [LuaValue] {
+        world.audit.attributing(to: setBy) { invoke(function) }
+    }
+
+    /// Calls a Lua callback, keeping its error instead of letting it escape into the kernel. A
+    /// callback that fires inside a command counts towards that command's callbacks; one that
+    /// fires between commands (a lab's clock running) is a command of its own.
     private func invoke(_ function: LuaFunctionReference) -> [LuaValue] {
+        if var command = currentCommand {
+            command.callbacksRun += 1
+            currentCommand = command
+            guard command.callbacksRun <= CommandBounds.callbacksPerCommand else {
+                if command.callbacksRun == CommandBounds.callbacksPerCommand + 1 {
+                    callbackErrors.append(LuaError(kind: .runtime, message: "more than \(CommandBounds.callbacksPerCommand) timer callbacks (sim.at, sim.every, sim.when) ran in one command; give sim.every a longer period or cancel timers with sim.cancel(id)"))
+                }
+                return []
+            }
+        }
+        let previous = isRunningCallback
+        isRunningCallback = true
+        defer { isRunningCallback = previous }
         do {
-            return try lua.call(function)
+            return try runCommand { try lua.call(function) }
         } catch let error as LuaError {
             callbackErrors.append(error)
         } catch {

@@ -6,7 +6,8 @@ enum TelemetryModule {
     static func install(into runtime: ScriptRuntime) {
         let world = runtime.world
         runtime.document("metrics", usage: "metrics", "metric series: rates, success rates, latencies")
-        runtime.define("metrics.names", usage: "metrics.names()", "the names of every metric recorded so far") { call in
+        runtime.define("metrics.names", usage: "metrics.names()", "the names of every metric recorded so far") { [unowned runtime] call in
+            runtime.recordRead(via: "metrics.names", verb: "list", AuditObject(kind: "metrics"))
             try call.push(.table(LuaTable(array: (world.component(Telemetry.self)?.metrics.names ?? []).map { .string($0) })))
             return 1
         }
@@ -16,8 +17,9 @@ enum TelemetryModule {
                        metrics.query("success_rate", {class = "card_payments"}, "5m")
                        --> { { labels = { class = "card_payments" }, samples = { { t = 3600.0, clock = "14:55:00", v = 0.99 }, ... } } }
                        t: seconds since you arrived, as sim.now() counts (negative before); clock: the same moment on the calendar.
-                       """) { call in
+                       """) { [unowned runtime] call in
             let name = try call.string(1)
+            runtime.recordRead(via: "metrics.query", verb: "query", AuditObject(kind: "metrics", name: name))
             let matcher = try labels(call, 2)
             let window = call.isNil(3) ? Span.minutes(15) : try SimModule.duration(call, 3)
             let found = world.component(Telemetry.self)?.metrics.query(name, matcher) ?? []
@@ -26,7 +28,8 @@ enum TelemetryModule {
         }
         runtime.document("alerts", usage: "alerts", "alert rules that page the on-call engineer")
         runtime.define("alerts.firing", usage: "alerts.firing()", "the alerts firing now: {name, severity, since, since_age, summary, value}",
-                       details: "since: the clock when it began to fire (see help(\"sim\") on times); since_age: seconds since.") { call in
+                       details: "since: the clock when it began to fire (see help(\"sim\") on times); since_age: seconds since.") { [unowned runtime] call in
+            runtime.recordRead(via: "alerts.firing", verb: "list", AuditObject(kind: "alerts"), findings: AuditFindings.firingAlerts(world))
             let firing = (world.component(Telemetry.self)?.alerts.firing ?? []).map { alert -> LuaValue in
                 var entry = LuaTable()
                 entry["name"] = .string(alert.name)
@@ -39,7 +42,8 @@ enum TelemetryModule {
             try call.push(.table(LuaTable(array: firing)))
             return 1
         }
-        runtime.define("alerts.rules", usage: "alerts.rules()", "every alert rule: {name, severity, hold}") { call in
+        runtime.define("alerts.rules", usage: "alerts.rules()", "every alert rule: {name, severity, hold}") { [unowned runtime] call in
+            runtime.recordRead(via: "alerts.rules", verb: "list", AuditObject(kind: "alert-rules"))
             let rules = (world.component(Telemetry.self)?.alerts.rules ?? []).map { rule -> LuaValue in
                 ["name": .string(rule.name), "severity": .string(rule.severity.rawValue), "hold": .string(Span.describe(rule.holdFor))]
             }

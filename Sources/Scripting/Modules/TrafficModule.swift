@@ -10,8 +10,9 @@ enum TrafficModule {
         let world = runtime.world
         deliverPages(of: world, to: runtime)
         runtime.document("traffic", usage: "traffic", "the request classes: rates, success rates, latencies; card stand-in processing")
-        runtime.define("traffic.classes", usage: "traffic.classes()", "the names of the request classes") { call in
+        runtime.define("traffic.classes", usage: "traffic.classes()", "the names of the request classes") { [unowned runtime] call in
             let engine = try requireTraffic(call, world)
+            runtime.recordRead(via: "traffic.classes", verb: "list", AuditObject(kind: "traffic"))
             try call.push(.table(LuaTable(array: engine.catalog.classes.map { .string($0.name) })))
             return 1
         }
@@ -21,26 +22,31 @@ enum TrafficModule {
                        traffic.success_rate("card_payments", "5m")  --> 0.31
                        Customers' view: card stand-in approvals count (the dashboard's CUSTOMERS column). Pages judge the platform's own
                        answers, the dashboard's PLATFORM column: metrics.query("platform_success_rate", {class = "card_payments"}, "5m").
-                       """) { call in
+                       """) { [unowned runtime] call in
             let (engine, index) = try requestClass(call, world)
             let window = call.isNil(2) ? defaultWindow : try SimModule.duration(call, 2)
-            guard let rate = successRate(engine, index, window: window, metric: "success_rate") else {
+            let rate = successRate(engine, index, window: window, metric: "success_rate")
+            runtime.recordRead(via: "traffic.success_rate", verb: "get", AuditObject(kind: "traffic", name: engine.catalog.classes[index].name),
+                               findings: AuditFindings.failing(engine.catalog.classes[index].name, rate: rate))
+            guard let rate else {
                 return call.fail("no \(engine.catalog.classes[index].name) requests in the last \(Span.describe(window))")
             }
             call.push(number: rate)
             return 1
         }
         runtime.define("traffic.rate", usage: "traffic.rate(class [, window])",
-                       "the class's requests per second, averaged over the last window (default \"1m\")") { call in
+                       "the class's requests per second, averaged over the last window (default \"1m\")") { [unowned runtime] call in
             let (engine, index) = try requestClass(call, world)
             let window = call.isNil(2) ? defaultWindow : try SimModule.duration(call, 2)
+            runtime.recordRead(via: "traffic.rate", verb: "get", AuditObject(kind: "traffic", name: engine.catalog.classes[index].name))
             call.push(number: average(samples(engine, index, "requests_per_second", window: window).map(\.value)) ?? 0)
             return 1
         }
         runtime.define("traffic.latency", usage: "traffic.latency(class [, window])",
-                       "the class's 99th-percentile latency in milliseconds, averaged over the last window (default \"1m\")") { call in
+                       "the class's 99th-percentile latency in milliseconds, averaged over the last window (default \"1m\")") { [unowned runtime] call in
             let (engine, index) = try requestClass(call, world)
             let window = call.isNil(2) ? defaultWindow : try SimModule.duration(call, 2)
+            runtime.recordRead(via: "traffic.latency", verb: "get", AuditObject(kind: "traffic", name: engine.catalog.classes[index].name))
             guard let latency = average(samples(engine, index, "latency_p99_ms", window: window).map(\.value)) else {
                 return call.fail("no \(engine.catalog.classes[index].name) requests in the last \(Span.describe(window))")
             }
@@ -48,8 +54,9 @@ enum TrafficModule {
             return 1
         }
         runtime.define("traffic.path", usage: "traffic.path(class)",
-                       "the calls a request of the class makes, in order: {from, to} as \"namespace/service\"") { call in
+                       "the calls a request of the class makes, in order: {from, to} as \"namespace/service\"") { [unowned runtime] call in
             let (engine, index) = try requestClass(call, world)
+            runtime.recordRead(via: "traffic.path", verb: "get", AuditObject(kind: "traffic-path", name: engine.catalog.classes[index].name))
             let catalog = engine.catalog
             let calls = catalog.classes[index].calls.map { call -> LuaValue in
                 ["from": .string(catalog.services[call.caller].reference.description), "to": .string(catalog.services[call.callee].reference.description)]
@@ -72,6 +79,9 @@ enum TrafficModule {
                     throw call.error("traffic.standin(on) changes the world, which \(reader) may only read")
                 }
                 engine.setStandIn(on)
+                runtime.recordAction(via: "traffic.standin", verb: "standin", AuditObject(kind: "standin", name: on ? "on" : "off"))
+            } else {
+                runtime.recordRead(via: "traffic.standin", verb: "get", AuditObject(kind: "standin"))
             }
             call.push(boolean: engine.isStandInEnabled)
             return 1

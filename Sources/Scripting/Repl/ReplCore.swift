@@ -150,7 +150,7 @@ public final class ReplCore {
         runtime.lua.printSink = { printed.append($0) }
         defer { runtime.lua.printSink = previousSink }
         do {
-            let results = try runtime.lua.callRendering(chunk, options: renderOptions)
+            let results = try runtime.runCommand { try runtime.lua.callRendering(chunk, options: renderOptions) }
             if !results.isEmpty { printed.append(results.joined(separator: "\t")) }
             return Outcome(text: printed.joined(separator: "\n"))
         } catch {

@@ -42,6 +42,15 @@ public struct MVCCStore: Equatable, Sendable {
     public var databaseSizeBytes: Int { 20_480 + writtenBytes }
     /// Most operations one transaction may hold (etcd's `--max-txn-ops` default).
     public static let maximumOperationsPerTransaction = 128
+    /// Bytes of keys and values the kept history holds, as `write`, `tombstone` and compaction
+    /// account them: what the quota below bounds.
+    public private(set) var storedBytes = 0
+    /// The backend quota: once the kept history would pass it, writes fail with etcd's "database
+    /// space exceeded" until compaction frees room. Real etcd defaults to 2 GiB of database; a
+    /// simulated member keeps its history in the host's memory, so it stops far earlier, where
+    /// no platform's own writes reach between the apiservers' five-minute compactions.
+    public static let defaultQuotaBytes = 256 << 20
+    public var quotaBytes = MVCCStore.defaultQuotaBytes
 
     public init() {}
 
@@ -149,6 +158,7 @@ public struct MVCCStore: Equatable, Sendable {
         let succeeded = request.compares.allSatisfy(holds)
         let operations = succeeded ? request.success : request.failure
         try checkNoDuplicateWrites(operations)
+        try checkQuota(operations)
         let writeRevision = revision + 1
         var wrote = false
         var responses: [ResponseOperation] = []
@@ -170,6 +180,13 @@ public struct MVCCStore: Equatable, Sendable {
         }
         if wrote { revision = writeRevision }
         return TxnResponse(header: ResponseHeader(revision: revision), succeeded: succeeded, responses: responses)
+    }
+
+    private func checkQuota(_ operations: [RequestOperation]) throws(EtcdError) {
+        var adding = 0
+        for case .put(let key, let value, _) in operations { adding += key.utf8.count + value.utf8.count + 64 }
+        guard adding > 0, storedBytes + adding > quotaBytes else { return }
+        throw .invalid("mvcc: database space exceeded")
     }
 
     private func checkNoDuplicateWrites(_ operations: [RequestOperation]) throws(EtcdError) {
@@ -205,6 +222,7 @@ public struct MVCCStore: Equatable, Sendable {
         let keyValue = KeyValue(key: key, value: value, createRevision: previous?.createRevision ?? writeRevision,
                                 modRevision: writeRevision, version: (previous?.version ?? 0) + 1, lease: lease)
         writtenBytes += key.utf8.count + value.utf8.count + 64
+        storedBytes += key.utf8.count + value.utf8.count + 64
         let number = appendVersion(Version(revision: writeRevision, keyValue: keyValue), of: key)
         events.append(WatchEvent(kind: .put, keyValue: keyValue, previous: previous))
         eventKeyNumbers.append(number)
@@ -235,6 +253,7 @@ public struct MVCCStore: Equatable, Sendable {
     private mutating func tombstone(_ previous: KeyValue, at writeRevision: Int64) {
         let number = appendVersion(Version(revision: writeRevision, keyValue: nil), of: previous.key)
         writtenBytes += previous.key.utf8.count + 64
+        storedBytes += previous.key.utf8.count + 64
         let deleted = KeyValue(key: previous.key, value: "", createRevision: 0, modRevision: writeRevision, version: 0)
         events.append(WatchEvent(kind: .delete, keyValue: deleted, previous: previous))
         eventKeyNumbers.append(number)
@@ -274,6 +293,7 @@ public struct MVCCStore: Equatable, Sendable {
         let inForceIsValue = versions[firstLater - 1].keyValue != nil
         let doomed = inForceIsValue ? firstLater - 1 : firstLater
         guard doomed > 0 else { return false }
+        for version in versions[..<doomed] { storedBytes -= MVCCStore.bytes(of: version, key: keyNames[index]) }
         histories[index].removeFirst(doomed)
         guard histories[index].isEmpty else { return false }
         histories[index] = []
@@ -290,6 +310,11 @@ public struct MVCCStore: Equatable, Sendable {
         eventKeyNumbers = Array(eventKeyNumbers[count...])
     }
 
+    /// What a version counts towards `storedBytes`, as `write` and `tombstone` added it.
+    private static func bytes(of version: Version, key: String) -> Int {
+        key.utf8.count + (version.keyValue?.value.utf8.count ?? 0) + 64
+    }
+
     /// Compaction by its definition, visiting every key: the reference the tests hold `compact`
     /// to, state for state.
     func compactedVisitingEveryKey(_ target: Int64) -> MVCCStore {
@@ -304,7 +329,8 @@ public struct MVCCStore: Equatable, Sendable {
     /// The same revisions, keys, versions and events, however the keys happen to be numbered.
     public static func == (left: MVCCStore, right: MVCCStore) -> Bool {
         guard left.revision == right.revision, left.compactedRevision == right.compactedRevision,
-              left.writtenBytes == right.writtenBytes, left.orderedKeys == right.orderedKeys,
+              left.writtenBytes == right.writtenBytes, left.storedBytes == right.storedBytes,
+              left.quotaBytes == right.quotaBytes, left.orderedKeys == right.orderedKeys,
               left.events == right.events else { return false }
         return left.orderedKeys.allSatisfy { left.versions(of: $0) == right.versions(of: $0) }
     }

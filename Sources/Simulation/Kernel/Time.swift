@@ -14,28 +14,63 @@ public enum Span {
     public static func hours(_ value: Int64) -> SimTime { value * 3_600 * microsecondsPerSecond }
     public static func days(_ value: Int64) -> SimTime { value * 86_400 * microsecondsPerSecond }
 
-    /// Seconds as a `Double` (the unit the Lua surface speaks), rounded to the microsecond.
+    /// The longest span Firedrill represents (2^62 µs, about 146,000 years). Two of them add up
+    /// without overflowing `Int64`, so code that checks a span against this bound can do
+    /// arithmetic on it without trapping.
+    public static let maximum: SimTime = 1 << 62
+
+    /// Seconds as a `Double` (the unit the Lua surface speaks), rounded to the microsecond. The
+    /// value must be finite and within `maximum`; `fromSecondsIfRepresentable` checks first.
     public static func fromSeconds(_ value: Double) -> SimTime {
         SimTime((value * Double(microsecondsPerSecond)).rounded())
+    }
+
+    /// `fromSeconds`, or nil when the value is NaN, infinite, or further from zero than `maximum`.
+    public static func fromSecondsIfRepresentable(_ value: Double) -> SimTime? {
+        let microseconds = (value * Double(microsecondsPerSecond)).rounded()
+        guard microseconds.isFinite, abs(microseconds) <= Double(maximum) else { return nil }
+        return SimTime(microseconds)
+    }
+
+    /// Whole seconds as a span, or nil past `maximum` (`seconds(_:)` would trap).
+    public static func secondsIfRepresentable(_ value: Int64) -> SimTime? {
+        let (microseconds, overflow) = value.multipliedReportingOverflow(by: microsecondsPerSecond)
+        guard !overflow, abs(microseconds) <= maximum else { return nil }
+        return microseconds
     }
 
     public static func asSeconds(_ time: SimTime) -> Double {
         Double(time) / Double(microsecondsPerSecond)
     }
 
+    /// What reading a duration gave: a span, text that is not a duration, or a duration longer
+    /// than `maximum` (kept apart so that a person hears "too long", not "invalid").
+    public enum Reading: Equatable, Sendable {
+        case span(SimTime)
+        case invalid
+        case tooLong
+    }
+
     /// Parses the durations people type: `90`, `"90s"`, `"5m"`, `"1h30m"`, `"250ms"`, `"2d"`,
-    /// `"1.5s"`. Returns nil for anything else, including negative spans.
+    /// `"1.5s"`. Returns nil for anything else, including negative spans and spans past `maximum`.
     public static func parse(_ text: String) -> SimTime? {
+        if case .span(let span) = read(text) { return span }
+        return nil
+    }
+
+    /// `parse`, telling an invalid duration from one too long to represent. Never traps.
+    public static func read(_ text: String) -> Reading {
         let trimmed = text.trimmingSpaces()
-        guard !trimmed.isEmpty else { return nil }
+        guard !trimmed.isEmpty else { return .invalid }
         if let plain = Double(trimmed) {
-            return plain >= 0 && plain.isFinite ? fromSeconds(plain) : nil
+            guard plain >= 0 else { return .invalid }
+            return fromSecondsIfRepresentable(plain).map(Reading.span) ?? .tooLong
         }
-        var total: SimTime = 0
+        var total = 0.0
         var number = ""
         var characters = Array(trimmed)[...]
         while let character = characters.first {
-            if character.isNumber || character == "." {
+            if character.isASCII && (character.isNumber || character == ".") {
                 number.append(character)
                 characters = characters.dropFirst()
                 continue
@@ -44,11 +79,13 @@ public enum Span {
             characters = characters.dropFirst()
             if unit == "m", characters.first == "s" { unit = "ms"; characters = characters.dropFirst() }
             if unit == "u", characters.first == "s" { unit = "us"; characters = characters.dropFirst() }
-            guard let value = Double(number), value >= 0, let scale = unitMicroseconds[unit] else { return nil }
-            total += SimTime((value * Double(scale)).rounded())
+            guard let value = Double(number), value >= 0, value.isFinite, let scale = unitMicroseconds[unit] else { return .invalid }
+            total += (value * Double(scale)).rounded()
             number = ""
         }
-        return number.isEmpty ? total : nil
+        guard number.isEmpty else { return .invalid }
+        guard total <= Double(maximum) else { return .tooLong }
+        return .span(SimTime(total))
     }
 
     private static let unitMicroseconds: [String: Int64] = [

@@ -21,6 +21,8 @@ public final class World {
     public private(set) var network: Network!
     public private(set) var hosts: OrderedDictionary<String, Host> = [:]
     public private(set) var processes: OrderedDictionary<String, SimProcess> = [:]
+    /// What was done to the world and looked at, by whom (see `AuditLog`); not part of the digest.
+    public let audit = AuditLog()
     private var queue = EventQueue()
     private var streams: [String: RandomStream] = [:]
     private var components: [any WorldComponent] = []

@@ -374,7 +374,8 @@ public final class APIServer: SimProcess {
             }
             if let pod = object as? Pod, !pod.spec.nodeName.isEmpty, gracePeriodSeconds != 0 {
                 guard pod.metadata.deletionTimestamp == nil else { reply(.success(.object(pod))); return }
-                let grace = gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds
+                // Kept within a year: a client or a manifest may name any number of seconds.
+                let grace = min(max(0, gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds), 366 * 86_400)
                 self.guaranteedUpdate(storage, namespace: namespace, name: name, precondition: 0, mutate: { (current: inout any APIObject) throws(APIError) in
                     current.metadata.deletionTimestamp = now.adding(seconds: grace)
                     current.metadata.deletionGracePeriodSeconds = grace

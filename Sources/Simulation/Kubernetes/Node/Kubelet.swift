@@ -415,7 +415,8 @@ public final class Kubelet: SimProcess {
             let id = Kubelet.containerID(podUID: worker.uid, container: container.spec.name, restart: container.restartCount)
             containerKilled(worker.pod, container.spec.name, id: id)
         }
-        let grace = Span.seconds(worker.pod.metadata.deletionGracePeriodSeconds ?? 30)
+        // The period comes from the object, which a manifest may have set to anything.
+        let grace = max(0, Span.secondsIfRepresentable(worker.pod.metadata.deletionGracePeriodSeconds ?? 30) ?? Span.maximum)
         later(worker, min(grace, seconds(0.5...2.0))) { [unowned self] in
             stopContainers(worker)
             let now = Timestamp(world)

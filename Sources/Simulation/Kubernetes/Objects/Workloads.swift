@@ -5,9 +5,11 @@ public struct IntOrPercent: Equatable, Sendable, CustomStringConvertible {
     public init(_ text: String) { self.text = text }
 
     /// The absolute value for `total` replicas; percentages round up for surge, down for unavailability.
+    /// Validation keeps both within int32, as the API's types do, so this cannot overflow.
     public func value(of total: Int64, roundUp: Bool) -> Int64 {
         if text.hasSuffix("%"), let percent = Int64(text.dropLast()) {
-            let scaled = total * percent
+            let (scaled, overflow) = total.multipliedReportingOverflow(by: percent)
+            if overflow { return Int64(Int32.max) }
             return roundUp ? (scaled + 99) / 100 : scaled / 100
         }
         return Int64(text) ?? 0
@@ -19,8 +21,12 @@ public struct IntOrPercent: Equatable, Sendable, CustomStringConvertible {
 
     static func decode(_ reader: FieldReader, _ key: String, default fallback: String) throws(ObjectDecodingError) -> IntOrPercent {
         guard let text = try reader.string(key) else { return IntOrPercent(fallback) }
-        guard Int64(text.hasSuffix("%") ? String(text.dropLast()) : text) != nil else {
+        guard let number = Int64(text.hasSuffix("%") ? String(text.dropLast()) : text) else {
             throw ObjectDecodingError(path: reader.field(key), problem: "Invalid value: \"\(text)\": must be an integer or percentage (e.g '5%')")
+        }
+        // The API's IntOrString holds an int32, and apps validation wants it non-negative.
+        guard number >= 0, number <= Int64(Int32.max) else {
+            throw ObjectDecodingError(path: reader.field(key), problem: "Invalid value: \"\(text)\": must be greater than or equal to 0 and fit in 32 bits")
         }
         return IntOrPercent(text)
     }
@@ -304,10 +310,18 @@ public struct DaemonSet: APIObject, Equatable {
     }
 }
 
-enum WorkloadValidation {
+public enum WorkloadValidation {
+    /// The most replicas one workload may ask for. Kubernetes allows any int32; a simulated
+    /// cluster of a few dozen nodes cannot run more than this, and a million pods would keep the
+    /// world busy for ever, so the apiserver refuses more, as a quota would.
+    public static let maximumReplicas: Int64 = 1_000
+
     static func check(selector: LabelSelector, template: PodTemplateSpec, replicas: Int64) throws(ObjectDecodingError) {
         if replicas < 0 {
             throw ObjectDecodingError(path: "spec.replicas", problem: "Invalid value: \(replicas): must be greater than or equal to 0")
+        }
+        if replicas > maximumReplicas {
+            throw ObjectDecodingError(path: "spec.replicas", problem: "Invalid value: \(replicas): must be no more than \(maximumReplicas) in a simulated cluster")
         }
         if selector.isEmpty { throw ObjectDecodingError(path: "spec.selector", problem: "Required value") }
         if !selector.matches(template.labels) {

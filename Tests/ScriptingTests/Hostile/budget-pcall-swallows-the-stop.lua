@@ -1,0 +1,2 @@
+-- expect: instruction budget exhausted
+return pcall(function() while true do end end)

@@ -1,0 +1,2 @@
+-- expect: stack overflow
+local function f(n) return f(n + 1) + 1 end f(1)

@@ -1,0 +1,2 @@
+-- expect: Error: --endpoints=, names no endpoint
+assert(etcdctl("get foo --endpoints=,"))

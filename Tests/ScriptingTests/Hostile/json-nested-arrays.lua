@@ -1,0 +1,2 @@
+-- expect: the manifest nests deeper than 64 levels
+assert(kubectl("apply -f -", "{\"a\":" .. string.rep("[", 5000) .. string.rep("]", 5000) .. "}"))

@@ -1,0 +1,2 @@
+-- expect: ok
+return assert(kubectl("delete pod --all --grace-period=9223372036854775807 --wait=false"))

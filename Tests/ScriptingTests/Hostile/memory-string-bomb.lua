@@ -1,0 +1,2 @@
+-- expect: memory limit exceeded
+local s = ("x"):rep(1 << 30)

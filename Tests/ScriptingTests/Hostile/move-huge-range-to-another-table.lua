@@ -1,0 +1,2 @@
+-- expect: instruction budget exhausted
+table.move({}, -math.maxinteger, math.maxinteger - 1, 1, {})

@@ -1,0 +1,2 @@
+-- expect: instruction budget exhausted
+table.move({}, 1, math.maxinteger, 2)

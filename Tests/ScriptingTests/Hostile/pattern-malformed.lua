@@ -1,0 +1,2 @@
+-- expect: malformed pattern (missing ']')
+return ("abc"):find("[a")

@@ -1,0 +1,2 @@
+-- expect: duration "9000000000000s" is longer than 100 years
+sim.advance("9000000000000s")

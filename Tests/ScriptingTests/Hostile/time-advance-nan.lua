@@ -1,0 +1,2 @@
+-- expect: duration must be a number of seconds, got nan
+sim.advance(0/0)

@@ -1,0 +1,2 @@
+-- expect: instruction budget exhausted
+xpcall(function() while true do end end, function() while true do end end)
