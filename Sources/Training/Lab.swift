@@ -26,6 +26,9 @@ public struct Lab: Sendable {
     public let graderFile: LabFile
     /// The briefing a trainee reads first (`README.md`).
     public let readme: String
+    /// The modules `lab.lua` and `grade.lua` loaded with `require`, by the name they were asked
+    /// for, as read when the lab loaded (see `LabModules`): sessions and grading run these.
+    public let modules: [String: LabFile]
     public let fingerprint: LabFingerprint
 
     public var maxScore: Double { rubric.reduce(0) { $0 + $1.points } }

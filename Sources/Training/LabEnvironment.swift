@@ -29,11 +29,12 @@ final class LabEnvironment {
 
     /// Installs the environments. Call after every module and lab function is defined, and
     /// before any lab or trainee code runs: the copies are taken now.
-    init(runtime: ScriptRuntime) throws {
+    init(runtime: ScriptRuntime, modules labModules: LabModules) throws {
         self.runtime = runtime
         let modules = runtime.documentation.modules.map { LuaValue.string($0.name) }
         try runtime.lua.captureLabStringMethods()
         LabEnvironment.registerTraineeCall(in: runtime)
+        LabEnvironment.registerModuleFinder(in: runtime, modules: labModules)
         let installer = try runtime.lua.compile(LabEnvironment.source, chunkName: "=lab environment")
         let arguments: [LuaValue] = [.table(LuaTable(array: modules)), .string(LabKit.source)]
         guard case .table(let functions) = try runtime.lua.call(installer, arguments).first ?? .nil else {
@@ -113,6 +114,23 @@ final class LabEnvironment {
         }
     }
 
+    /// `find_module(name)` for the environments' `require`: the module's source and chunk name,
+    /// or nil and why not.
+    private static func registerModuleFinder(in runtime: ScriptRuntime, modules: LabModules) {
+        runtime.lua.register(moduleFinderGlobal) { call in
+            let name = try call.string(1, maximumBytes: LabModules.longestName + 1)
+            switch modules.file(for: name) {
+            case .success(let file):
+                call.push(string: file.text)
+                call.push(string: file.chunkName)
+            case .failure(let error):
+                call.pushNil()
+                call.push(string: error.message)
+            }
+            return 2
+        }
+    }
+
     private func evaluate(_ file: LabFile, with evaluator: LuaFunctionReference) throws -> LuaTable {
         let results: [LuaValue]
         do {
@@ -130,6 +148,8 @@ final class LabEnvironment {
     static let sessionHooksGlobal = "__firedrill_session"
     /// Where `trainee_call` waits for the environment to take it.
     static let traineeCallGlobal = "__firedrill_trainee_call"
+    /// Where the module finder waits for the environment to take it.
+    static let moduleFinderGlobal = "__firedrill_find_module"
 
     static let source = """
     local moduleNames, labkitSource = ...
@@ -141,6 +161,9 @@ final class LabEnvironment {
     rawset(G, "\(sessionHooksGlobal)", nil)
     local traineeCall = rawget(G, "\(traineeCallGlobal)")
     rawset(G, "\(traineeCallGlobal)", nil)
+    local findModule = rawget(G, "\(moduleFinderGlobal)")
+    rawset(G, "\(moduleFinderGlobal)", nil)
+    local pcall, tostring = pcall, tostring
     local truthHolder = rawget(G, "\(TruthModule.hiddenGlobal)") or {}
     rawset(G, "\(TruthModule.hiddenGlobal)", nil)
     local truth = truthHolder.truth or {}
@@ -189,6 +212,34 @@ final class LabEnvironment {
       local chunk, message = load(labkitSource, "=labkit", "t", environment)
       if not chunk then error(message, 0) end
       environment.labkit = chunk()
+    end
+
+    -- `require "name"` for one environment: modules run in that environment, once each (the
+    -- cache is the environment's own), from the files the lab was read with.
+    local loading = {}
+    local function installRequire(environment)
+      local loaded = {}
+      environment.require = function(name)
+        if type(name) ~= "string" then
+          error("require: expected a module name (a string), got " .. type(name), 2)
+        end
+        local cached = loaded[name]
+        if cached == loading then error('require "' .. name .. '": it requires itself (a cycle)', 2) end
+        if cached ~= nil then return cached end
+        local source, chunkName = findModule(name)
+        if not source then error(chunkName, 2) end
+        local chunk, message = load(source, chunkName, "t", environment)
+        if not chunk then error(message, 0) end
+        loaded[name] = loading
+        local ok, result = pcall(chunk, name)
+        if not ok then
+          loaded[name] = nil
+          error(result, 0)
+        end
+        if result == nil then result = true end
+        loaded[name] = result
+        return result
+      end
     end
 
     -- A trainee's value as plain data: tables copied raw and without metatables (shared tables
@@ -258,6 +309,7 @@ final class LabEnvironment {
     local labEnvironment = setmetatable(pristine(), { __index = traineeGlobals })
     labEnvironment._G = traineeGlobals
     installLabkit(labEnvironment)
+    installRequire(labEnvironment)
     local labWorld, labSession = worldOf(labEnvironment), copy(hooks)
     local graderWorld, graderSession, graderHistory
 
@@ -268,6 +320,7 @@ final class LabEnvironment {
         local environment = pristine()
         environment._G = environment
         installLabkit(environment)
+        installRequire(environment)
         graderWorld = worldOf(environment)
         return evaluate(source, chunkName, environment)
       end,

@@ -15,9 +15,19 @@ public struct LabError: Error, CustomStringConvertible, Equatable, Sendable {
         self.problem = problem
     }
 
-    /// An error Lua reported itself; its message already starts with `file:line:`.
+    /// An error Lua reported itself; its message already starts with `file:line:`, which may
+    /// name a module the file required rather than the file itself.
     public static func lua(file: String, message: String) -> LabError {
-        LabError(file: file, problem: message)
+        LabError(file: luaFile(in: message) ?? file, problem: message)
+    }
+
+    /// The `path.lua` a Lua message starts with (`Labs/lib/runbook.lua:3: ...`), if any.
+    static func luaFile(in message: String) -> String? {
+        guard let colon = message.firstIndex(of: ":") else { return nil }
+        let path = message[..<colon]
+        let rest = message[message.index(after: colon)...]
+        guard path.hasSuffix(".lua"), !path.contains(" "), rest.first?.isNumber == true else { return nil }
+        return String(path)
     }
 
     public var description: String {

@@ -1,7 +1,9 @@
 import Simulation
 
 /// A stable hash of the files that decide what a session does and how it scores: `lab.lua`
-/// (the world, steps and injects) and `grade.lua` (the rubric). The README is prose and the
+/// (the world, steps and injects), `grade.lua` (the rubric) and every module they `require`
+/// (named by their path from the lab's folder: `helpers.lua`, `../lib/labkit.lua`), so a lab
+/// that loads nothing keeps the fingerprint it had before modules existed. The README is prose and the
 /// solutions are sessions themselves, so neither is part of it. A session stores the fingerprint
 /// it was recorded against; grading compares file by file, to say which one changed.
 public struct LabFingerprint: Sendable, Equatable {

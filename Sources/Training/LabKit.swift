@@ -1,3 +1,4 @@
+import Foundation
 import Scripting
 import Simulation
 
@@ -5,8 +6,10 @@ import Simulation
 /// (`history.actions` and `history.reads` in a grader, `session.actions()` and `session.reads()`
 /// in lab code). Every lab and grader gets its own copy as the global `labkit`.
 ///
-/// The helpers take the record lists as arguments and use nothing but the standard library, so
-/// the source moves as it is to `Labs/lib/labkit.lua` once labs can `require`.
+/// The helpers take the record lists as arguments and use nothing but the standard library.
+/// labkit stays here, a global of every lab environment, rather than in `Labs/lib`: its kind
+/// aliases come from the Kubernetes model, and a lab that needs nothing but labkit keeps its
+/// fingerprint. What labs share beyond it goes in `Labs/lib/` (`require`, see `LabModules`).
 enum LabKit {
     /// The Kubernetes names a filter's `kind` may use, each mapped to the API's plural, which is
     /// what records carry: `ep`, `endpoint` and `Endpoints` all mean `endpoints`.
@@ -18,6 +21,49 @@ enum LabKit {
             for name in Set(names).sorted() { entries.append("[\(LuaValue.quote(name))] = \(LuaValue.quote(resource.rawValue))") }
         }
         return "{ " + entries.joined(separator: ", ") + " }"
+    }
+
+    /// `help("labkit")` and `help("labkit.NAME")`: the module's opening comment, and each
+    /// helper's `---` comment with its signature, read from `source`, so the help and the code
+    /// cannot drift apart. labkit lives in lab code and graders; its help is in every lab's
+    /// REPL, where an author tries their lab.
+    public static func document(in runtime: ScriptRuntime) {
+        for topic in topics { runtime.document(topic.name, usage: topic.usage, topic.summary, details: topic.details) }
+    }
+
+    static var topics: [Topic] {
+        var topics: [Topic] = []
+        var moduleComment: [String] = [], comment: [String] = []
+        var inHeader = true
+        for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if inHeader, line.hasPrefix("-- ") || line == "--" {
+                moduleComment.append(String(line.dropFirst(3)))
+                continue
+            }
+            inHeader = false
+            if line.hasPrefix("---") {
+                comment.append(line.dropFirst(3).trimmingCharacters(in: .whitespaces))
+            } else if line.hasPrefix("function labkit."), let open = line.firstIndex(of: "(") {
+                let name = String(line[line.index(line.startIndex, offsetBy: "function ".count)..<open])
+                let usage = String(line.dropFirst("function ".count))
+                topics.append(topic(name: name, usage: usage, comment: comment.joined(separator: " ")))
+                comment = []
+            } else {
+                comment = []
+            }
+        }
+        let module = Topic(name: "labkit", usage: "labkit",
+                           summary: "helpers over the audit log and a session's history, for lab.lua and grade.lua (not the trainee)",
+                           details: moduleComment.joined(separator: "\n"))
+        return [module] + topics
+    }
+
+    /// A topic whose summary is the comment's first sentence and whose details are the rest.
+    private static func topic(name: String, usage: String, comment: String) -> Topic {
+        guard let end = comment.range(of: ". ") else { return Topic(name: name, usage: usage, summary: comment) }
+        return Topic(name: name, usage: usage, summary: String(comment[..<end.lowerBound]) + ".",
+                     details: String(comment[end.upperBound...]))
     }
 
     static var source: String {
@@ -153,6 +199,74 @@ enum LabKit {
           end
           table.sort(values)
           return values
+        end
+
+        --- The value a gauge's series held at time `t` (the last change at or before it), or
+        --- `initial` when `t` comes before its first point: "how many hosts were up at 09:05".
+        --- A series is a list of {t, v} changes, like history.series.hosts_up.
+        function labkit.value_at(series, t, initial)
+          local value = initial
+          for _, point in ipairs(series) do
+            if point.t > t then break end
+            value = point.v
+          end
+          return value
+        end
+
+        --- When a series first held a value that `test(v)` accepts, at or after `since` (seconds;
+        --- nil: from its first point), or nil: "when the first host went down".
+        function labkit.first_time(series, test, since)
+          for _, point in ipairs(series) do
+            if (not since or point.t >= since) and test(point.v) then return point.t end
+          end
+          return nil
+        end
+
+        --- An outage in a series: when it first held a value `bad(v)` accepts (at or after
+        --- `since`), and when it next held one it does not (nil while it never recovered).
+        --- Returns began, ended; both nil when nothing went wrong.
+        function labkit.outage(series, bad, since)
+          local began = labkit.first_time(series, bad, since)
+          if not began then return nil, nil end
+          for _, point in ipairs(series) do
+            if point.t > began and not bad(point.v) then return began, point.t end
+          end
+          return began, nil
+        end
+
+        --- Time to mitigate: seconds from the start of the first outage in a series (see
+        --- labkit.outage) to its end, then began and ended. Nil seconds when it never ended (or
+        --- never began: then began is nil too).
+        function labkit.time_to_mitigate(series, bad, since)
+          local began, ended = labkit.outage(series, bad, since)
+          if began and ended then return ended - began, began, ended end
+          return nil, began, ended
+        end
+
+        --- Blast radius as lost requests: the requests that failed between `from` and `to`
+        --- (seconds), from a success series (history.series.success_card_payments: 0..1) and a
+        --- rate in requests per second (a number, or a series of rates). Success before the
+        --- series' first point counts as 1.
+        function labkit.lost_requests(success, rate, from, to)
+          local moments = { from }
+          for _, point in ipairs(success) do
+            if point.t > from and point.t < to then moments[#moments + 1] = point.t end
+          end
+          if type(rate) == "table" then
+            for _, point in ipairs(rate) do
+              if point.t > from and point.t < to then moments[#moments + 1] = point.t end
+            end
+          end
+          table.sort(moments)
+          moments[#moments + 1] = to
+          local lost = 0
+          for index = 1, #moments - 1 do
+            local t, next_t = moments[index], moments[index + 1]
+            local per_second = rate
+            if type(rate) == "table" then per_second = labkit.value_at(rate, t, 0) end
+            lost = lost + (1 - labkit.value_at(success, t, 1)) * per_second * (next_t - t)
+          end
+          return lost
         end
 
         return labkit

@@ -2,7 +2,7 @@ import Foundation
 import Scripting
 import Simulation
 
-/// Reads a lab folder (`lab.lua`, `grade.lua`, `README.md`) and checks it all, by running both
+/// Reads a lab folder (`lab.lua`, `grade.lua`, `README.md`, and the modules they `require`) and checks it all, by running both
 /// Lua files in a scratch world: a lab that loads here will start and grade.
 public enum LabLoader {
     /// Loads the lab in `directory`; `displayDirectory` is how messages name the folder.
@@ -12,7 +12,8 @@ public enum LabLoader {
         let graderFile = try read("grade.lua", in: directory, displayDirectory: displayDirectory)
         let readme = try read("README.md", in: directory, displayDirectory: displayDirectory)
         let runtime = try ScriptRuntime(scenario: ScenarioCatalog.named("empty")!, seed: 1, limits: scratchLimits)
-        let environment = try LabEnvironment(runtime: runtime)
+        let modules = LabModules(labDirectory: directory, displayDirectory: displayDirectory)
+        let environment = try LabEnvironment(runtime: runtime, modules: modules)
         let definition = try LabDefinition.read(try environment.evaluateLab(labFile), file: labFile, folderName: folderName)
         let rubric = try RubricDefinition.read(try environment.evaluateGrader(graderFile), file: graderFile)
         return Lab(id: definition.id, title: definition.title, summary: definition.summary,
@@ -20,8 +21,8 @@ public enum LabLoader {
                    directory: displayDirectory,
                    scenario: definition.scenario, timing: definition.timing, hasSetup: definition.setup != nil,
                    steps: definition.steps, injects: definition.injects.map(\.description), rubric: rubric.checks,
-                   labFile: labFile, graderFile: graderFile, readme: readme.text,
-                   fingerprint: LabFingerprint([labFile, graderFile]))
+                   labFile: labFile, graderFile: graderFile, readme: readme.text, modules: modules.loaded,
+                   fingerprint: LabFingerprint([labFile, graderFile] + modules.loaded.values))
     }
 
     /// Loading runs only the files' top level, which builds tables; a loop there is a mistake.

@@ -51,7 +51,8 @@ public final class LabSession {
         stepCompletions = Array(repeating: nil, count: lab.steps.count)
         LabModule.install(into: runtime, session: self)
         TruthModule.install(into: runtime)
-        environment = try LabEnvironment(runtime: runtime)
+        LabKit.document(in: runtime)
+        environment = try LabEnvironment(runtime: runtime, modules: LabModules(kept: lab.modules))
         definition = try LabDefinition.read(try environment.evaluateLab(lab.labFile), file: lab.labFile, folderName: lab.id)
         runtime.lua.printSink = { [unowned self] line in notices.append(LabNotice(.output, line)) }
         try runSetup()

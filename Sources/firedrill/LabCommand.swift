@@ -4,9 +4,19 @@ import Scripting
 import Simulation
 import Training
 
+/// `firedrill lab`: start a lab (the default), or, for authors, scaffold one and check one.
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
+        abstract: "Start a lab (firedrill lab ID), or write one: firedrill lab new ID, firedrill lab check ID.",
+        subcommands: [LabStartCommand.self, LabNewCommand.self, LabCheckCommand.self],
+        defaultSubcommand: LabStartCommand.self
+    )
+}
+
+struct LabStartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
         abstract: "Start a lab: its world, its steps, and a REPL on it. The session is recorded.",
         discussion: """
         Simulated time follows the wall clock at the lab's speed. Every command is saved as soon \
@@ -87,9 +97,3 @@ struct LabCommand: ParsableCommand {
     }
 }
 
-enum ScoreFormat {
-    /// `1`, `2.5`: numbers as a person writes them.
-    static func number(_ value: Double) -> String {
-        value.rounded() == value ? String(Int64(value)) : LuaValue.format(number: value)
-    }
-}

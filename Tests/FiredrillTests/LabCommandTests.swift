@@ -170,9 +170,29 @@ import FoundationXML
         #expect(notice.lowerBound < output.lowerBound, "\(run.standardOutput)")
     }
 
+    /// The author's loop: scaffold a lab, check it, and be refused where a mistake would hurt.
+    @Test func aNewLabPassesItsCheckOutOfTheBox() throws {
+        let folder = try CommandRunner.scratchDirectory()
+        let labs = folder.appendingPathComponent("Labs").path
+        let created = try CommandRunner.run(["lab", "new", "demo", "--scenario", "practice", "--labs", labs])
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(created.standardOutput.contains("firedrill lab check demo --labs \(labs)"), "\(created.standardOutput)")
+        let check = try CommandRunner.run(["lab", "check", "demo", "--labs", labs])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        #expect(check.standardOutput.hasSuffix("\(labs)/demo: passed\n"), "\(check.standardOutput)")
+        let again = try CommandRunner.run(["lab", "new", "demo", "--labs", labs])
+        #expect(again.status != 0 && again.standardError.contains("already exists"), "\(again.standardError)")
+        try "score = 3\n".write(toFile: labs + "/demo/solutions/reference.expect", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.labs.appendingPathComponent("zone-partition/solutions/reference.jsonl").path,
+                                         toPath: labs + "/demo/solutions/reference.jsonl")
+        let failing = try CommandRunner.run(["lab", "check", labs + "/demo"])
+        #expect(failing.status != 0, "\(failing.standardOutput)")
+        #expect(failing.standardOutput.contains("FAIL \(labs)/demo/solutions/reference.jsonl: does not grade"), "\(failing.standardOutput)")
+    }
+
     @Test func everyLabCommandHasHelp() throws {
-        for command in ["labs", "lab", "replay", "grade"] {
-            let outcome = try CommandRunner.run([command, "--help"])
+        for command in ["labs", "lab", "lab new", "lab check", "replay", "grade"] {
+            let outcome = try CommandRunner.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(outcome.status == 0 && outcome.standardOutput.contains("USAGE: firedrill \(command)"), "\(command)")
         }
     }

@@ -18,6 +18,23 @@ import FoundationXML
         let grade = grader.grade(path: referenceSession(lab))
         #expect(grade.error == nil && grade.warnings.allSatisfy { $0.hasPrefix("recorded with firedrill") }, "\(grade.warnings)")
         #expect(grade.score == grade.maxScore && grade.maxScore == 10, "\(grade.checks)")
+        #expect(grade.score == (try? expectedScore(lab, "reference")), "solutions/reference.expect states what lab check holds it to")
+    }
+
+    /// What `solutions/NAME.expect` says a shipped solution earns (`firedrill lab check` holds it to that).
+    func expectedScore(_ lab: String, _ solution: String) throws -> Double {
+        let file = labsDirectory.appendingPathComponent(lab).appendingPathComponent("solutions/\(solution).expect")
+        let expectation = try ScoreExpectation.read(file, display: file.path)
+        #expect(expectation.low == expectation.high, "a recorded solution earns one score")
+        return expectation.low
+    }
+
+    @Test func everyShippedSolutionStatesItsScore() throws {
+        for lab in LabCheck.labFolders(in: labsDirectory) {
+            for solution in LabCheck.files(in: labsDirectory.appendingPathComponent(lab).appendingPathComponent("solutions"), ending: ".jsonl") {
+                #expect(throws: Never.self, "Labs/\(lab)/solutions/\(solution)") { _ = try expectedScore(lab, String(solution.dropLast(6))) }
+            }
+        }
     }
 
     @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery", "monzo-2017"])
@@ -79,6 +96,7 @@ import FoundationXML
         let grade = grader.grade(path: labsDirectory.appendingPathComponent("monzo-2017/solutions/as-it-happened.jsonl").path)
         #expect(grade.error == nil, "\(grade.warnings)")
         #expect(grade.score >= 3 && grade.score <= 6, "\(grade.checks)")
+        #expect(grade.score == (try? expectedScore("monzo-2017", "as-it-happened")), "\(grade.score)")
         func check(_ name: String) -> CheckResult? { grade.checks.first { $0.name == name } }
         #expect(check("Payments restored")?.passed == true, "\(grade.checks)")
         #expect(check("No mass linkerd restart")?.score == 0 && check("No mass linkerd restart")?.feedback.contains("NullPointerException") == true, "\(grade.checks)")
