@@ -7,24 +7,6 @@ local function changes(action)
   return action.verb ~= "advance" and action.verb ~= "skip" and action.verb ~= "schedule" and action.verb ~= "cancel"
 end
 
--- When a series first met `test`, in seconds since arrival.
-local function first_time(series, test)
-  for _, point in ipairs(series) do
-    if test(point.v) then return point.t end
-  end
-  return nil
-end
-
--- The value a change list held at time t (the last change at or before t).
-local function value_at(series, t)
-  local value = 0
-  for _, point in ipairs(series) do
-    if point.t > t then break end
-    value = point.v
-  end
-  return value
-end
-
 -- The most members ever waiting to start at once (added but not started), looking at every
 -- moment either count changed.
 local function most_waiting(history)
@@ -32,21 +14,15 @@ local function most_waiting(history)
   local worst = 0
   for _, series in ipairs({ members, started }) do
     for _, point in ipairs(series) do
-      worst = math.max(worst, value_at(members, point.t) - value_at(started, point.t))
+      worst = math.max(worst, labkit.value_at(members, point.t, 0) - labkit.value_at(started, point.t, 0))
     end
   end
   return worst
 end
 
+-- When the zone outage began and ended, from the faults_active series (moments it changed).
 local function outage(history)
-  local began = first_time(history.series.faults_active, function(v) return v > 0 end)
-  local ended
-  if began then
-    for _, point in ipairs(history.series.faults_active) do
-      if point.t > began and point.v == 0 then ended = point.t; break end
-    end
-  end
-  return began, ended
+  return labkit.outage(history.series.faults_active, function(v) return v > 0 end)
 end
 
 return {

@@ -4,12 +4,7 @@
 
 -- When the partition began and ended, from the faults_active series (moments it changed).
 local function outage(history)
-  local began, ended
-  for _, point in ipairs(history.series.faults_active) do
-    if point.v > 0 and not began then began = point.t end
-    if point.v == 0 and began and not ended then ended = point.t end
-  end
-  return began, ended
+  return labkit.outage(history.series.faults_active, function(v) return v > 0 end)
 end
 
 return {
