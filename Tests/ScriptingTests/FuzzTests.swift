@@ -22,7 +22,9 @@ import Simulation
         let environment = ProcessInfo.processInfo.environment
         if let single = environment["FIREDRILL_FUZZ_SEED"].flatMap(UInt64.init) { return [single] }
         let count = environment["FIREDRILL_FUZZ_SEEDS"].flatMap(Int.init) ?? defaultSeeds
-        return (0..<UInt64(max(0, count))).map { $0 + 1 }
+        // A soak interrupted by a crash resumes where it stopped.
+        let first = environment["FIREDRILL_FUZZ_FIRST_SEED"].flatMap(UInt64.init) ?? 1
+        return (0..<UInt64(max(0, count))).map { $0 + first }
     }
 
     @Test func hostileCallsEndInLuaErrorsAndLeaveTheStateUsable() throws {

@@ -145,6 +145,8 @@ struct ResourceArguments {
         for part in first.split(separator: ",") {
             if part == "all" { resources += all } else { resources.append(try ResourceArguments.resource(String(part))) }
         }
+        // "," or ",," name no type at all: every caller needs at least one.
+        guard !resources.isEmpty else { throw KubectlFailure("error: the server doesn't have a resource type \"\(first)\"") }
         names = Array(words.dropFirst())
     }
 }
