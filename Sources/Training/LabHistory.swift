@@ -97,8 +97,10 @@ public enum HistoryGauges {
 }
 
 /// The mesh's and the traffic's gauges: each request class's success as customers saw it over
-/// the last tick (`success_<class>`, absent classes read 1), linkerds running, and linkerd
-/// namespaces whose discovery has no cache (`linkerd_discovery_failures`).
+/// the last tick (`success_<class>`, absent classes read 1), linkerds running, linkerd
+/// namespaces whose discovery has no cache (`linkerd_discovery_failures`), and running linkerds
+/// whose namer threw NullPointerException on a null `subsets` (`linkerd_null_pointer_throwers`:
+/// a restart clears it, so a grader asks whether it was ever above zero).
 enum MeshHistoryGauges {
     static let classes = ["card_payments", "bank_transfers", "feed_balance", "cops_lookups", "prepaid_card_payments", "balance_checks"]
 
@@ -113,6 +115,11 @@ enum MeshHistoryGauges {
         },
         HistoryGauge(name: "linkerd_discovery_failures") { world in
             Double(world.component(Mesh.self)?.proxies.reduce(0) { $0 + ($1.isRunning ? $1.failedNamespaceCount : 0) } ?? 0)
+        },
+        HistoryGauge(name: "linkerd_null_pointer_throwers") { world in
+            Double(world.component(Mesh.self)?.proxies.filter { proxy in
+                proxy.isRunning && proxy.discoveryReport.contains { $0.nullPointerCount > 0 }
+            }.count ?? 0)
         },
     ]
 }

@@ -13,7 +13,7 @@ import FoundationXML
 
     func json(_ grades: [SessionGrade]) -> String { GradeReportFormat.json.render(grades) }
 
-    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery", "monzo-2017"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "linkerd-npe", "service-discovery", "monzo-2017"])
     func theReferenceSolutionEarnsFullMarks(lab: String) {
         let grade = grader.grade(path: referenceSession(lab))
         #expect(grade.error == nil && grade.warnings.allSatisfy { $0.hasPrefix("recorded with firedrill") }, "\(grade.warnings)")
@@ -37,7 +37,7 @@ import FoundationXML
         }
     }
 
-    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "service-discovery", "monzo-2017"])
+    @Test(arguments: ["write-a-drill", "zone-partition", "etcd-quorum", "linkerd-npe", "service-discovery", "monzo-2017"])
     func anEmptySessionScoresLowAndSaysWhy(lab: String) throws {
         let grade = grader.grade(path: try record(shippedLab(lab), []))
         #expect(grade.error == nil)
@@ -45,6 +45,26 @@ import FoundationXML
         for check in grade.checks where !check.passed {
             #expect(!check.feedback.isEmpty, "\(check.name) needs feedback")
         }
+    }
+
+    /// linkerd-npe credits either cure of linkerd#1219: no null subsets left, or every linkerd on
+    /// a release that reads them. Restarting the fresh linkerd again cures nothing.
+    @Test func linkerdNPEGradesTheCureNotTheRestart() throws {
+        let reproduce: [(Double, String)] = [
+            (0, "kubectl 'scale deployment new-feature -n accounts --replicas=0'"), (0, "sim.advance('30s')"),
+            (0, "kubectl 'get endpoints new-feature -n accounts -o yaml'"), (0, "sim.advance('1m')"),
+            (0, "mesh.discovery('node-1')"), (0, "mesh.restart('node-3')"), (0, "sim.advance('30s')"), (0, "mesh.logs('node-3', 20)"),
+        ]
+        let upgraded = grader.grade(path: try record(shippedLab("linkerd-npe"), reproduce + [
+            (0, "kubectl 'set image ds/l5d l5d=buoyantio/linkerd:1.0.0 -n linkerd'"), (0, "sim.advance('5m')"),
+        ]))
+        #expect(upgraded.score == 10, "\(upgraded.checks)")
+        let restartedAgain = grader.grade(path: try record(shippedLab("linkerd-npe"), reproduce + [
+            (0, "mesh.restart('node-3')"), (0, "sim.advance('5m')"),
+        ]))
+        let cure = try #require(restartedAgain.checks.first { $0.name == "Cured the cause" })
+        #expect(cure.score == 0 && cure.feedback.contains("accounts/new-feature still had subsets: null"), "\(cure)")
+        #expect(restartedAgain.score <= 5, "\(restartedAgain.checks)")
     }
 
     @Test func growingEtcdTwoAtOnceCostsWhatItShould() throws {

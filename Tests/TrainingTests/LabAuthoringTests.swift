@@ -176,6 +176,16 @@ import Testing
         #expect(throws: TrainingError.self) { try LabScaffold.create(id: "other", scenario: "nowhere", in: labs, displayDirectory: "Labs") }
     }
 
+    /// The shipped policies prove their lab's grader across ways to respond (the Monzo lab's
+    /// are played by its own, slower tests).
+    @Test(arguments: ["zone-partition", "linkerd-npe"])
+    func theShippedPoliciesScoreWhatTheyState(lab: String) throws {
+        let report = LabCheck.run(directory: labsDirectory.appendingPathComponent(lab), displayDirectory: "Labs/\(lab)",
+                                  firedrillVersion: "test", lint: nil)
+        let policies = report.findings.filter { $0.text.contains("/policies/") }
+        #expect(policies.count >= 3 && report.passed, "\(report.findings.map(\.text))")
+    }
+
     @Test func aWrongExpectationFailsNamingItsFile() throws {
         let labs = try scratchDirectory().appendingPathComponent("Labs")
         try LabScaffold.create(id: "demo", scenario: "practice", in: labs, displayDirectory: "Labs")

@@ -47,7 +47,7 @@ enum DashboardModule {
         lines.append("")
         let running = engine.mesh.proxies.filter(\.isRunning).count
         let failing = engine.mesh.proxies.reduce(0) { $0 + $1.failedNamespaceCount }
-        var status = "card stand-in: \(engine.isStandInEnabled ? "ON" : "off")    linkerd: \(running)/\(engine.mesh.proxies.count) running, \(failing) namespace discoveries failing"
+        var status = "card stand-in: \(engine.isStandInEnabled ? "ON" : "off")    linkerd: \(running)/\(engine.mesh.proxies.count) running, \(failing) namespace \(failing == 1 ? "discovery" : "discoveries") failing"
         if let platform = world.component(StandalonePlatform.self) {
             let inService = platform.instances.filter(\.isInService).count
             status += "    \(platform.name) platform: \(inService)/\(platform.instances.count) hosts in service"
