@@ -4,12 +4,7 @@
 -- from etcd's committed state (world.truth), the mesh and the history's gauges.
 
 local npe = require "npe"
-
--- A restart of a linkerd, however it was done: mesh.restart, or deleting (or evicting) its pod.
-local function restarts_linkerd(action)
-  return action.kind == "pods" and action.namespace == "linkerd" and action.outcome == "done"
-    and (action.verb == "restart" or action.verb == "delete" or action.verb == "drain")
-end
+local restarts_linkerd = require("linkerd").restarts_linkerd
 
 -- The most running linkerds that had thrown NullPointerException at once: each one had no
 -- discovery for the whole accounts namespace.

@@ -24,9 +24,9 @@ end
 
 local npe = require "npe"
 
+-- Whether the trainee looked at something matching `filter` at or after `t` (the audit log).
 local function looked_since(session, t, filter)
-  filter.since = t
-  return labkit.first(session.reads(), filter) ~= nil
+  return labkit.first(session.reads{ since = t }, filter) ~= nil
 end
 
 -- Moments steps completed, for the later steps' "since".
