@@ -24,6 +24,19 @@ import Testing
         #expect(series.samples(from: Span.seconds(590), to: Span.seconds(595)).map(\.value) == [590, 591, 592, 593, 594, 595])
     }
 
+    /// The ring grows as samples arrive; growing, filling and wrapping keep every sample in order.
+    @Test(arguments: [1, 63, 64, 65, 100, 129])
+    func aGrowingRingKeepsTheNewestSamples(capacity: Int) {
+        let store = MetricStore()
+        store.capacity = capacity
+        for second in 0..<(capacity * 2 + 7) { store.record("rate", value: Double(second), at: Span.seconds(Int64(second))) }
+        let series = store.query("rate").first!
+        let expected = ((capacity + 7)..<(capacity * 2 + 7)).map(Double.init)
+        #expect(series.count == capacity)
+        #expect(series.samples(from: 0, to: Span.hours(1)).map(\.value) == expected)
+        #expect(series.latest?.value == expected.last)
+    }
+
     @Test func samplesInOneSlotReplaceEachOther() {
         let store = MetricStore()
         store.record("rate", value: 1, at: Span.milliseconds(100))

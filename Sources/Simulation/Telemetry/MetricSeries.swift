@@ -41,7 +41,9 @@ public struct Sample: Equatable, Sendable {
 }
 
 /// A series of samples at a fixed resolution, in a ring of bounded capacity: the oldest samples
-/// fall off, so memory stays bounded however long the world runs.
+/// fall off, so memory stays bounded however long the world runs. The ring grows as samples
+/// arrive rather than being allocated whole: a bank holds hundreds of series with six hours of
+/// room each, and most worlds (a lab, a graded session) live for minutes.
 public final class MetricSeries {
     public let key: SeriesKey
     public let resolution: SimTime
@@ -56,8 +58,8 @@ public final class MetricSeries {
         self.key = key
         self.resolution = resolution
         self.capacity = capacity
-        values = Array(repeating: 0, count: capacity)
-        times = Array(repeating: 0, count: capacity)
+        values = []
+        times = []
     }
 
     /// Records a value. A sample in the same resolution slot as the last one replaces it.
@@ -72,9 +74,15 @@ public final class MetricSeries {
             precondition(times[lastIndex] < slot, "samples of \(key) must move forward in time")
         }
         if count < capacity {
-            let index = (start + count) % capacity
-            times[index] = slot
-            values[index] = value
+            // Until the ring is full, start is 0 and the next sample goes at the end. Grow by
+            // doubling, but never past the ring's capacity (append alone would overshoot it).
+            if times.count == times.capacity {
+                let room = min(capacity, max(64, times.capacity * 2))
+                times.reserveCapacity(room)
+                values.reserveCapacity(room)
+            }
+            times.append(slot)
+            values.append(value)
             count += 1
         } else {
             times[start] = slot
