@@ -54,7 +54,7 @@ enum ReportHTML {
     .s0 { stroke: var(--s0); color: var(--s0); } .s1 { stroke: var(--s1); color: var(--s1); } .s2 { stroke: var(--s2); color: var(--s2); }
     .s3 { stroke: var(--s3); color: var(--s3); } .s4 { stroke: var(--s4); color: var(--s4); } .s5 { stroke: var(--s5); color: var(--s5); }
     .s6 { stroke: var(--s6); color: var(--s6); }
-    .band { fill: var(--alert); opacity: .75; } .band.warning { fill: var(--warn); } .shade { fill: var(--alert); opacity: .07; }
+    .band { fill: var(--alert); opacity: .75; } .band.warning { fill: var(--warn); } .shade { fill: var(--alert); opacity: .1; }
     .marker { cursor: pointer; } .marker:hover, .marker:focus { stroke: var(--fg); stroke-width: 2; }
     .marker.command { fill: var(--command); } .marker.hint { fill: var(--hint); } .marker.status { fill: var(--status); }
     .marker.step { fill: var(--step); } .marker.inject { fill: var(--inject); } .marker.reference { fill: var(--reference); }

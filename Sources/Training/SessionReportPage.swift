@@ -76,7 +76,7 @@ public enum SessionReportPage {
 
     private static func successPanel(_ debrief: SessionDebrief, x: (SimTime) -> Double, top: Double) -> [String] {
         let y = { (value: Double) in top + plotHeight * (1 - value) }
-        var svg = debrief.alerts.filter { $0.severity == "page" }.map {
+        var svg = paging(debrief.alerts).map {
             "<rect class=\"shade\" x=\"\(ReportHTML.number(x($0.from)))\" y=\"\(ReportHTML.number(top))\" width=\"\(ReportHTML.number(max(x($0.to) - x($0.from), 1)))\" height=\"\(ReportHTML.number(plotHeight))\"/>"
         }
         svg += grid(debrief, x: x, top: top, height: plotHeight)
@@ -88,6 +88,19 @@ public enum SessionReportPage {
             svg.append(path(series, index: index, x: x, y: y, steps: false))
         }
         return svg
+    }
+
+    /// The spans when at least one paging alert fired: shaded once, however many overlap.
+    static func paging(_ alerts: [AlertBand]) -> [(from: SimTime, to: SimTime)] {
+        var spans: [(from: SimTime, to: SimTime)] = []
+        for band in alerts.filter({ $0.severity == "page" }).sorted(by: { $0.from < $1.from }) {
+            if let last = spans.last, band.from <= last.to {
+                spans[spans.count - 1].to = max(last.to, band.to)
+            } else {
+                spans.append((band.from, band.to))
+            }
+        }
+        return spans
     }
 
     private static func gaugePanel(_ series: DebriefSeries, index: Int, debrief: SessionDebrief, x: (SimTime) -> Double, top: Double) -> [String] {

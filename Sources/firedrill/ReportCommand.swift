@@ -66,14 +66,23 @@ struct ReportCommand: ParsableCommand {
         if isClass {
             let classPage = output ?? "class.html"
             let folder = URL(fileURLWithPath: classPage).deletingLastPathComponent().path
-            return (ReportCommand.pageNames(for: sessions, in: folder), classPage)
+            try ReportCommand.create(folder)
+            return (ReportCommand.pageNames(for: sessions, in: output == nil ? "." : folder), classPage)
         }
-        if sessions.count == 1 { return ([output ?? ReportCommand.pageNames(for: sessions, in: ".")[0]], nil) }
+        if sessions.count == 1 {
+            let page = output ?? ReportCommand.pageNames(for: sessions, in: ".")[0]
+            try ReportCommand.create(URL(fileURLWithPath: page).deletingLastPathComponent().path)
+            return ([page], nil)
+        }
         let folder = output ?? "."
+        try ReportCommand.create(folder)
+        return (ReportCommand.pageNames(for: sessions, in: folder), nil)
+    }
+
+    private static func create(_ folder: String) throws {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw fail("cannot create the folder '\(folder)': \(error.localizedDescription)")
         }
-        return (ReportCommand.pageNames(for: sessions, in: folder), nil)
     }
 
     /// `alice.jsonl` → `alice.html`; two sessions with one name (from two folders) become
