@@ -68,7 +68,11 @@ public enum SessionReportPage {
         let (lanes, height) = laneRows(debrief, x: x, top: top)
         svg += lanes
         let axis = top + height + 4
-        svg += debrief.ticks.map { "<text x=\"\(ReportHTML.number(x($0.time)))\" y=\"\(ReportHTML.number(axis + 10))\" text-anchor=\"middle\">\($0.clock)</text>" }
+        svg += debrief.ticks.map {
+            // A tick at the right edge is written leftwards, so it is not cut off.
+            let anchor = x($0.time) > width - right - 20 ? "end" : "middle"
+            return "<text x=\"\(ReportHTML.number(x($0.time)))\" y=\"\(ReportHTML.number(axis + 10))\" text-anchor=\"\(anchor)\">\($0.clock)</text>"
+        }
         let total = axis + 16
         return ["<svg class=\"chart\" viewBox=\"0 0 \(ReportHTML.number(width)) \(ReportHTML.number(total))\" role=\"img\" aria-label=\"impact chart\">"]
             + svg + ["</svg>"]
@@ -108,7 +112,8 @@ public enum SessionReportPage {
         let y = { (value: Double) in top + gaugeHeight * (1 - value / highest) }
         var svg = grid(debrief, x: x, top: top, height: gaugeHeight)
         svg.append("<line class=\"grid\" x1=\"\(ReportHTML.number(left))\" x2=\"\(ReportHTML.number(width - right))\" y1=\"\(ReportHTML.number(top + gaugeHeight))\" y2=\"\(ReportHTML.number(top + gaugeHeight))\"/>")
-        svg.append("<text x=\"\(ReportHTML.number(left - 6))\" y=\"\(ReportHTML.number(top + 12))\" text-anchor=\"end\">\(ReportHTML.escape(series.name)) (0–\(ScoreText.format(highest)))</text>")
+        svg.append("<text x=\"\(ReportHTML.number(left - 6))\" y=\"\(ReportHTML.number(top + 12))\" text-anchor=\"end\">\(ReportHTML.escape(series.name))</text>")
+        svg.append("<text x=\"\(ReportHTML.number(left - 6))\" y=\"\(ReportHTML.number(top + 26))\" text-anchor=\"end\">0–\(ScoreText.format(highest))</text>")
         // A gauge holds its value until the next change, and to the end of the session.
         var extended = series
         if let last = series.points.last, last.time < debrief.end {
