@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], exclude: ["testdata"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens", "Scripts", "Hostile"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Scripting", "Simulation"]),
+        // Yams (already the runtime's YAML) reads deploy/grade-job.yaml in a test.
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Scripting", "Simulation", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -14,7 +14,10 @@ final class GradeDeadline: @unchecked Sendable {
 
     init(seconds: Double) {
         self.seconds = seconds
-        timer = DispatchSource.makeTimerSource(queue: .global())
+        // Its own queue, not `.global()`: that pool has a thread per core, and a batch's workers
+        // (each perhaps in a runaway loop) or parallel tests can hold every one, so the deadline
+        // would never fire. A labelled queue may get a thread of its own.
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "firedrill.grade-deadline"))
         // Once due, keep interrupting: each new top-level Lua call clears the request.
         timer.schedule(deadline: .now() + seconds, repeating: .milliseconds(50))
         timer.setEventHandler { [weak self] in self?.expire() }

@@ -4,7 +4,7 @@ import Scripting
 /// The forms `firedrill grade` writes its results in. Each is a pure function of the grades, so
 /// the same sessions always give the same bytes.
 public enum GradeReportFormat: String, CaseIterable, Sendable {
-    case text, json, junit, gradescope
+    case text, json, junit, gradescope, jsonl
 
     public func render(_ grades: [SessionGrade]) -> String {
         switch self {
@@ -12,6 +12,7 @@ public enum GradeReportFormat: String, CaseIterable, Sendable {
         case .json: JSONGradeReport.render(grades)
         case .junit: JUnitGradeReport.render(grades)
         case .gradescope: GradescopeGradeReport.render(grades)
+        case .jsonl: JSONLinesGradeReport.render(grades)
         }
     }
 }

@@ -46,7 +46,12 @@ public struct Grader: Sendable {
         self.options = options
     }
 
-    public func grade(path: String) -> SessionGrade {
+    public func grade(path: String) -> SessionGrade { grade(path: path, inspect: { _ in }) }
+
+    /// Grades as `grade(path:)` does, and hands the graded session (its world at the end, its
+    /// history, the grade) to `inspect` before returning: how a report sees exactly what grading
+    /// saw. `inspect` is not called for a session that could not be graded.
+    public func grade(path: String, inspect: (GradedSession) -> Void) -> SessionGrade {
         var record = GradeRecord(session: path)
         do {
             let reading = try SessionReader.read(path: path, key: options.key)
@@ -72,7 +77,9 @@ public struct Grader: Sendable {
             }
             let checks = try replay.session.grade(ending: ending, checkInstructionLimit: options.checkInstructionLimit)
             try deadline.check()
-            return record.grade(checks: checks)
+            let grade = record.grade(checks: checks)
+            inspect(GradedSession(session: replay.session, reading: reading, ending: ending, grade: grade))
+            return grade
         } catch {
             return record.grade(checks: [], error: "\(error)")
         }
@@ -108,6 +115,14 @@ public struct Grader: Sendable {
     }
 }
 
+/// A session as grading left it: the world at the judged end, what happened, and the grade.
+public struct GradedSession {
+    public let session: LabSession
+    public let reading: SessionReading
+    public let ending: SessionEnding
+    public let grade: SessionGrade
+}
+
 /// What a grade has gathered so far, whatever stops it.
 private struct GradeRecord {
     let session: String
@@ -132,24 +147,33 @@ public enum BatchGrader {
     public static func grade(_ paths: [String], with grader: Grader, jobs: Int,
                              progress: @escaping @Sendable (_ finished: Int, _ total: Int, SessionGrade) -> Void = { _, _, _ in })
         -> [SessionGrade] {
-        let work = BatchWork(count: paths.count)
-        let workers = max(1, min(jobs, paths.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = work.claim() {
-                let grade = grader.grade(path: paths[index])
-                progress(work.store(grade, at: index), paths.count, grade)
-            }
-        }
-        return work.results
+        Batch.run(paths, jobs: jobs, work: { grader.grade(path: $0) }, progress: progress)
     }
 }
 
-/// The shared state of a batch: the next session to take and the results so far, behind a lock.
-private final class BatchWork: @unchecked Sendable {
+/// Runs `work` on every path on `jobs` threads, each path on its own world. Results come back in
+/// the order of `paths`, whatever order they finish in; `progress` hears of each as it finishes.
+public enum Batch {
+    public static func run<Result: Sendable>(_ paths: [String], jobs: Int, work: @escaping @Sendable (String) -> Result,
+                                             progress: @escaping @Sendable (_ finished: Int, _ total: Int, Result) -> Void) -> [Result] {
+        let shared = BatchWork<Result>(count: paths.count)
+        let workers = max(1, min(jobs, paths.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let index = shared.claim() {
+                let result = work(paths[index])
+                progress(shared.store(result, at: index), paths.count, result)
+            }
+        }
+        return shared.results
+    }
+}
+
+/// The shared state of a batch: the next path to take and the results so far, behind a lock.
+private final class BatchWork<Result>: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
     private var finished = 0
-    private var slots: [SessionGrade?]
+    private var slots: [Result?]
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
@@ -162,15 +186,15 @@ private final class BatchWork: @unchecked Sendable {
     }
 
     /// Stores a result and returns how many are done.
-    func store(_ grade: SessionGrade, at index: Int) -> Int {
+    func store(_ result: Result, at index: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        slots[index] = grade
+        slots[index] = result
         finished += 1
         return finished
     }
 
-    var results: [SessionGrade] {
+    var results: [Result] {
         lock.lock()
         defer { lock.unlock() }
         return slots.map { $0! }

@@ -10,7 +10,8 @@ struct Firedrill: ParsableCommand {
         abstract: "An incident-training sandbox: a deterministic simulated platform you drive from Lua.",
         version: FiredrillVersion.current,
         subcommands: [RunCommand.self, ReplCommand.self, ScenariosCommand.self, BenchCommand.self,
-                      LabsCommand.self, LabCommand.self, ReplayCommand.self, GradeCommand.self]
+                      LabsCommand.self, LabCommand.self, ReplayCommand.self, GradeCommand.self,
+                      ReportCommand.self]
     )
 }
 
