@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import Simulation
 
 /// The first line of a session file: which lab, against which files, from which seed and with
@@ -56,6 +57,11 @@ public struct SessionCommand: Codable, Sendable, Equatable {
     public var failed: Bool
     /// Announcements shown after the command (steps completed, pages), for people reading.
     public var notices: [String]?
+    /// On a line of kind `api`: the real kubectl's request, which grading re-executes at `timeUs`
+    /// in place of `input` (which then only shows the request line to people).
+    public var api: KubeAPIRequest?
+    /// On a line of kind `api`: the status the API answered with, for people reading.
+    public var status: Int?
 }
 
 /// The last line: the session ended here, on purpose. Time went on after the last command (the
