@@ -22,6 +22,34 @@ struct KubeAPIResources {
     var parameters: [String: String] { request.parameters }
 
     func answer() throws -> KubeAPIResponse {
+        guard request.method == "GET", let verb = readVerb else { return try route() }
+        do {
+            let response = try route()
+            record(verb, failure: response.status >= 400 ? "status \(response.status)" : nil)
+            return response
+        } catch let refusal as Refusal {
+            record(verb, failure: (try? JSONValue.parse(refusal.response.body))?["message"]?.stringValue ?? "status \(refusal.response.status)")
+            throw refusal
+        }
+    }
+
+    /// What a GET is in the read log, after the kubectl command that sent it (its
+    /// `Kubectl-Command` header): `get`, `describe`, `logs`, `rollout status`... A command that
+    /// only reads on its way to a write (`scale`, `delete`'s wait) records no read, as
+    /// `kubectl "..."` records none; a client without the header reads as `get`.
+    private var readVerb: String? {
+        if path.subresource == "log" { return "logs" }
+        guard let command = request.kubectlCommand else { return "get" }
+        let words = command.split(separator: " ").dropFirst().joined(separator: " ")
+        return ["get", "describe", "logs", "rollout status", "rollout history", "events"].first { words == $0 }
+    }
+
+    private func record(_ verb: String, failure: String?) {
+        let everywhere = path.namespace == nil && resource.isNamespaced && path.name == nil
+        gateway.recordRead(verb: verb, resource, namespace: everywhere ? "*" : namespace, name: path.name ?? "", failure: failure)
+    }
+
+    private func route() throws -> KubeAPIResponse {
         switch (request.method, path.name, path.subresource) {
         case ("GET", nil, nil): return parameters["watch"].map { $0 == "true" || $0 == "1" } == true ? try watch() : try list()
         case ("POST", nil, nil): return try create()

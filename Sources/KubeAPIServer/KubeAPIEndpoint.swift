@@ -19,7 +19,32 @@ public final class KubeAPIEndpoint: @unchecked Sendable {
     private var isStopped = false
 
     /// Starts serving on `port` (0 for a free one), and writes the kubeconfig once it listens.
+    /// Blocks until then: for a thread of its own (the command's main thread), not Swift's pool,
+    /// whose threads the server's start-up needs.
     public static func start(port requested: Int = 0, kubeconfigPath: String, mailbox: WorldMailbox) throws -> KubeAPIEndpoint {
+        let (serving, listening, certificates) = try launch(port: requested, mailbox: mailbox)
+        return try listened(on: listening.wait(), requested: requested, kubeconfigPath: kubeconfigPath, mailbox: mailbox,
+                            serving: serving, certificates: certificates)
+    }
+
+    /// `start` for a caller on Swift's cooperative pool (a test): it waits without holding a thread.
+    public static func start(port requested: Int = 0, kubeconfigPath: String, mailbox: WorldMailbox) async throws -> KubeAPIEndpoint {
+        let (serving, listening, certificates) = try launch(port: requested, mailbox: mailbox)
+        return try listened(on: await listening.value(), requested: requested, kubeconfigPath: kubeconfigPath, mailbox: mailbox,
+                            serving: serving, certificates: certificates)
+    }
+
+    private static func listened(on port: Int, requested: Int, kubeconfigPath: String, mailbox: WorldMailbox, serving: Task<Void, Never>,
+                                 certificates: SessionCertificates) throws -> KubeAPIEndpoint {
+        guard port > 0 else {
+            serving.cancel()
+            throw KubeAPIEndpointError("cannot serve the Kubernetes API on 127.0.0.1:\(requested): the port is taken or refused")
+        }
+        try Kubeconfig.write(to: kubeconfigPath, port: port, certificates: certificates)
+        return KubeAPIEndpoint(port: port, kubeconfigPath: kubeconfigPath, mailbox: mailbox, serving: serving)
+    }
+
+    private static func launch(port requested: Int, mailbox: WorldMailbox) throws -> (Task<Void, Never>, PortPromise, SessionCertificates) {
         let certificates = try SessionCertificates.make()
         let tls = try tlsConfiguration(certificates)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -35,13 +60,7 @@ public final class KubeAPIEndpoint: @unchecked Sendable {
         let serving = Task {
             do { try await application.runService(gracefulShutdownSignals: []) } catch { listening.fulfil(-1) }
         }
-        let port = listening.wait()
-        guard port > 0 else {
-            serving.cancel()
-            throw KubeAPIEndpointError("cannot serve the Kubernetes API on 127.0.0.1:\(requested): the port is taken or refused")
-        }
-        try Kubeconfig.write(to: kubeconfigPath, port: port, certificates: certificates)
-        return KubeAPIEndpoint(port: port, kubeconfigPath: kubeconfigPath, mailbox: mailbox, serving: serving)
+        return (serving, listening, certificates)
     }
 
     private init(port: Int, kubeconfigPath: String, mailbox: WorldMailbox, serving: Task<Void, Never>) {
@@ -102,12 +121,30 @@ public struct KubeAPIEndpointError: Error, CustomStringConvertible {
 private final class PortPromise: @unchecked Sendable {
     private let condition = NSCondition()
     private var port: Int?
+    private var waiting: [CheckedContinuation<Int, Never>] = []
 
     func fulfil(_ value: Int) {
         condition.lock()
-        if port == nil { port = value }
-        condition.signal()
+        guard port == nil else { return condition.unlock() }
+        port = value
+        let resumed = waiting
+        waiting.removeAll()
+        condition.broadcast()
         condition.unlock()
+        for continuation in resumed { continuation.resume(returning: value) }
+    }
+
+    func value() async -> Int {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            if let port {
+                condition.unlock()
+                continuation.resume(returning: port)
+            } else {
+                waiting.append(continuation)
+                condition.unlock()
+            }
+        }
     }
 
     func wait() -> Int {

@@ -13,12 +13,28 @@ public final class KubectlRunner {
     /// Longest one kubectl run may take before it is stopped.
     public static let patienceSeconds = 300.0
 
-    public init(kubectl: String, answer: @escaping (KubeAPIRequest) -> KubeAPIResponse) throws {
-        self.kubectl = kubectl
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("firedrill-kubectl-\(UUID().uuidString)")
+    /// For a thread of its own (see `KubeAPIEndpoint.start`).
+    public convenience init(kubectl: String, answer: @escaping (KubeAPIRequest) -> KubeAPIResponse) throws {
+        let folder = try KubectlRunner.makeFolder()
+        let endpoint = try KubeAPIEndpoint.start(kubeconfigPath: folder.appendingPathComponent("kubeconfig").path, mailbox: WorldMailbox())
+        self.init(kubectl: kubectl, endpoint: endpoint, folder: folder, answer: answer)
+    }
+
+    /// For a caller on Swift's cooperative pool (a test).
+    public static func make(kubectl: String, answer: @escaping (KubeAPIRequest) -> KubeAPIResponse) async throws -> KubectlRunner {
+        let folder = try makeFolder()
+        let endpoint = try await KubeAPIEndpoint.start(kubeconfigPath: folder.appendingPathComponent("kubeconfig").path, mailbox: WorldMailbox())
+        return KubectlRunner(kubectl: kubectl, endpoint: endpoint, folder: folder, answer: answer)
+    }
+
+    private init(kubectl: String, endpoint: KubeAPIEndpoint, folder: URL, answer: @escaping (KubeAPIRequest) -> KubeAPIResponse) {
+        (self.kubectl, self.endpoint, self.folder, self.answer) = (kubectl, endpoint, folder, answer)
+    }
+
+    private static func makeFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("firedrill-kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        endpoint = try KubeAPIEndpoint.start(kubeconfigPath: folder.appendingPathComponent("kubeconfig").path, mailbox: WorldMailbox())
-        self.answer = answer
+        return folder
     }
 
     deinit {
@@ -41,9 +57,40 @@ public final class KubectlRunner {
         public let error: String
     }
 
-    /// `kubectl ARGUMENTS` with this endpoint's kubeconfig and a discovery cache of its own.
-    /// `usesEndpoint` false runs it without one (`kubectl version --client`, to time start-up).
+    /// `kubectl ARGUMENTS` with this endpoint's kubeconfig and a discovery cache of its own,
+    /// answered on this thread. `usesEndpoint` false runs it without one (`kubectl version
+    /// --client`, to time start-up).
     public func run(_ arguments: [String], usesEndpoint: Bool = true) throws -> Run {
+        let started = try launch(arguments, usesEndpoint: usesEndpoint)
+        while started.process.isRunning {
+            var descriptor = pollfd(fd: endpoint.mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, 5)
+            serve(started)
+        }
+        return try finish(started)
+    }
+
+    /// `run` for a caller on Swift's cooperative pool (a test): it waits by sleeping, not by
+    /// blocking, so the server's own tasks, on the same pool, can carry the requests meanwhile.
+    public func run(_ arguments: [String]) async throws -> Run {
+        let started = try launch(arguments, usesEndpoint: true)
+        while started.process.isRunning {
+            try await Task.sleep(nanoseconds: 2_000_000)
+            serve(started)
+        }
+        return try finish(started)
+    }
+
+    public func run(_ line: String) async throws -> Run { try await run(line.split(separator: " ").map(String.init)) }
+
+    private struct Started {
+        let process: Process
+        let output: URL
+        let error: URL
+        let deadline: Date
+    }
+
+    private func launch(_ arguments: [String], usesEndpoint: Bool) throws -> Started {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kubectl)
         process.arguments = (usesEndpoint ? ["--kubeconfig", endpoint.kubeconfigPath, "--cache-dir", folder.appendingPathComponent("cache").path] : [])
@@ -59,17 +106,18 @@ public final class KubectlRunner {
         environment.removeValue(forKey: "KUBECONFIG")
         process.environment = environment
         try process.run()
-        let deadline = Date().addingTimeInterval(KubectlRunner.patienceSeconds)
-        while process.isRunning {
-            var descriptor = pollfd(fd: endpoint.mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)
-            _ = poll(&descriptor, 1, 5)
-            endpoint.mailbox.deliver(answer)
-            if Date() > deadline { process.terminate() }
-        }
-        endpoint.mailbox.deliver(answer)
-        return Run(status: process.terminationStatus, output: try String(contentsOf: output, encoding: .utf8),
-                   error: try String(contentsOf: error, encoding: .utf8))
+        return Started(process: process, output: output, error: error, deadline: Date().addingTimeInterval(KubectlRunner.patienceSeconds))
     }
 
-    public func run(_ line: String) throws -> Run { try run(line.split(separator: " ").map(String.init)) }
+    private func serve(_ started: Started) {
+        endpoint.mailbox.deliver(answer)
+        if Date() > started.deadline { started.process.terminate() }
+    }
+
+    private func finish(_ started: Started) throws -> Run {
+        endpoint.mailbox.deliver(answer)
+        return Run(status: started.process.terminationStatus, output: try String(contentsOf: started.output, encoding: .utf8),
+                   error: try String(contentsOf: started.error, encoding: .utf8))
+    }
+
 }

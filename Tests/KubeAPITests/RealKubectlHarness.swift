@@ -2,16 +2,18 @@ import Foundation
 import KubeAPI
 import KubeAPIServer
 
-/// The machine's kubectl against a world this test's thread owns (see `KubectlRunner`).
+/// The machine's kubectl against a world this test owns (see `KubectlRunner`). Tests run on
+/// Swift's cooperative pool, as the server's tasks do: they wait for kubectl asynchronously, or
+/// two such tests on a two-core machine would hold every thread the server needs.
 final class RealKubectlHarness {
     let runner: KubectlRunner
     var endpoint: KubeAPIEndpoint { runner.endpoint }
 
-    init(answer: @escaping (KubeAPIRequest) -> KubeAPIResponse) throws {
-        runner = try KubectlRunner(kubectl: machineKubectl!, answer: answer)
+    init(answer: @escaping (KubeAPIRequest) -> KubeAPIResponse) async throws {
+        runner = try await KubectlRunner.make(kubectl: machineKubectl!, answer: answer)
     }
 
-    func kubectl(_ line: String) throws -> KubectlRunner.Run { try runner.run(line) }
+    func kubectl(_ line: String) async throws -> KubectlRunner.Run { try await runner.run(line) }
 }
 
 /// A table's cells: columns are runs of two or more spaces apart (kubectl 1.32 pads by three

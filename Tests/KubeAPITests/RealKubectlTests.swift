@@ -17,10 +17,10 @@ struct RealKubectlTests {
     let runtime: ScriptRuntime
     let harness: RealKubectlHarness
 
-    init() throws {
+    init() async throws {
         let runtime = try practiceRuntime()
         self.runtime = runtime
-        harness = try RealKubectlHarness { KubeAPIHandler.answer($0, runtime: runtime) }
+        harness = try await RealKubectlHarness { KubeAPIHandler.answer($0, runtime: runtime) }
     }
 
     func withoutAge(_ rows: [[String]], header: [String]) -> [[String]] {
@@ -28,8 +28,8 @@ struct RealKubectlTests {
         return rows.map { row in row.enumerated().filter { $0.offset != age }.map(\.element) }
     }
 
-    @Test func getPodsWideShowsWhatLuaShows() throws {
-        let real = try harness.kubectl("get pods -o wide")
+    @Test func getPodsWideShowsWhatLuaShows() async throws {
+        let real = try await harness.kubectl("get pods -o wide")
         #expect(real.status == 0, "\(real.error)")
         let lua = cells(try luaKubectl(runtime, "get pods -o wide"))
         let got = cells(real.output)
@@ -37,23 +37,23 @@ struct RealKubectlTests {
         #expect(withoutAge(got, header: got.first ?? []) == withoutAge(lua, header: lua.first ?? []), "\(real.output)")
     }
 
-    @Test func getEndpointsShowsWhatLuaShows() throws {
-        let real = try harness.kubectl("get endpoints")
+    @Test func getEndpointsShowsWhatLuaShows() async throws {
+        let real = try await harness.kubectl("get endpoints")
         #expect(real.status == 0, "\(real.error)")
         let lua = cells(try luaKubectl(runtime, "get endpoints"))
         #expect(withoutAge(cells(real.output), header: lua.first ?? []) == withoutAge(lua, header: lua.first ?? []), "\(real.output)")
     }
 
-    @Test func logsShowWhatLuaShows() throws {
+    @Test func logsShowWhatLuaShows() async throws {
         let pod = cells(try luaKubectl(runtime, "get pods"))[1][0]
-        let real = try harness.kubectl("logs \(pod)")
+        let real = try await harness.kubectl("logs \(pod)")
         #expect(real.status == 0, "\(real.error)")
         #expect(real.output.trimmingCharacters(in: .newlines) == (try luaKubectl(runtime, "logs \(pod)")).trimmingCharacters(in: .newlines))
     }
 
-    @Test func describeDeploymentNamesWhatLuaNames() throws {
+    @Test func describeDeploymentNamesWhatLuaNames() async throws {
         let name = cells(try luaKubectl(runtime, "get deployments"))[1][0]
-        let real = try harness.kubectl("describe deployment \(name)")
+        let real = try await harness.kubectl("describe deployment \(name)")
         #expect(real.status == 0, "\(real.error)")
         let lua = try luaKubectl(runtime, "describe deployment \(name)")
         // The fields both clients print the same way; kubectl 1.32 adds fields 1.6 had not.
@@ -63,21 +63,21 @@ struct RealKubectlTests {
         }
     }
 
-    @Test func unknownTypesAndAbsentMetricsSayWhatKubectlSays() throws {
-        let widgets = try harness.kubectl("get widgets")
+    @Test func unknownTypesAndAbsentMetricsSayWhatKubectlSays() async throws {
+        let widgets = try await harness.kubectl("get widgets")
         #expect(widgets.status != 0 && widgets.error.contains("the server doesn't have a resource type \"widgets\""), "\(widgets.error)")
-        let top = try harness.kubectl("top pods")
+        let top = try await harness.kubectl("top pods")
         #expect(top.status != 0 && top.error.contains("Metrics API not available"), "\(top.error)")
     }
 
-    @Test func scaleAndDeleteChangeTheWorldLuaSees() throws {
+    @Test func scaleAndDeleteChangeTheWorldLuaSees() async throws {
         let name = cells(try luaKubectl(runtime, "get deployments"))[1][0]
-        let scaled = try harness.kubectl("scale deployment \(name) --replicas=4")
+        let scaled = try await harness.kubectl("scale deployment \(name) --replicas=4")
         #expect(scaled.status == 0 && scaled.output.contains("scaled"), "\(scaled.error)")
         let replicas = try runtime.runScript("return k8s.get('deployments', '\(name)', {namespace = 'default'}).spec.replicas", chunkName: "test.lua")
         #expect(replicas.first == .integer(4))
         let service = cells(try luaKubectl(runtime, "get services")).dropFirst().map { $0[0] }.first { $0 != "kubernetes" } ?? ""
-        let deleted = try harness.kubectl("delete service \(service)")
+        let deleted = try await harness.kubectl("delete service \(service)")
         #expect(deleted.status == 0 && deleted.output.contains("deleted"), "\(deleted.error)")
         #expect(try luaKubectl(runtime, "get services").contains(service) == false)
     }
