@@ -105,11 +105,21 @@ public final class KubeAPIEndpoint: @unchecked Sendable {
         } catch {
             answer = KubeAPIHandler.tooLarge()
         }
+        // A watch the world answered with nothing waits a second of wall time before it ends: a
+        // quicker empty one makes kubectl's informers warn ("very short watch") and back off.
+        // Only the delivery waits; the world has already answered.
+        if answer.status == 200, answer.body.isEmpty, isWatch(request.uri.query ?? "") {
+            try? await Task.sleep(nanoseconds: 1_000_000_000)
+        }
         var fields = HTTPFields()
         fields[.contentType] = answer.contentType
         return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
                         body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
     }
+}
+
+private func isWatch(_ query: String) -> Bool {
+    query.split(separator: "&").contains { $0 == "watch=true" || $0 == "watch=1" }
 }
 
 public struct KubeAPIEndpointError: Error, CustomStringConvertible {

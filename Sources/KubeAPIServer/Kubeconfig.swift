@@ -37,11 +37,14 @@ enum Kubeconfig {
         }
     }
 
-    /// Points the context at a cluster that says the session ended, so a later kubectl fails with
-    /// that in its message instead of a bare "connection refused".
+    /// Points the cluster at a loopback port nothing listens on, with a path that says the
+    /// session ended, so a later kubectl's error names why (`Get "https://127.0.0.1:1/
+    /// firedrill-session-has-ended/api": ... connection refused`) without leaving the machine.
     static func markEnded(_ path: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        let ended = text.replacingOccurrences(of: "server: https://127.0.0.1:", with: "server: https://firedrill-session-ended.invalid:")
+        let ended = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("    server: https://127.0.0.1:") ? "    server: https://127.0.0.1:1/firedrill-session-has-ended" : String(line)
+        }.joined(separator: "\n")
             .replacingOccurrences(of: "# Written by firedrill", with: "# THIS FIREDRILL SESSION HAS ENDED; start a new one with --api.\n# Written by firedrill")
         try? ended.write(toFile: path, atomically: true, encoding: .utf8)
     }
