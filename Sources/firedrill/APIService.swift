@@ -1,5 +1,4 @@
 import ArgumentParser
-import CLineEdit
 import Foundation
 import KubeAPI
 import KubeAPIServer
@@ -49,7 +48,7 @@ final class APIService {
         }
         let service = APIService(endpoint: endpoint, answer: answer)
         current = service
-        fd_set_idle_source(endpoint.mailbox.wakeDescriptor) { APIService.current?.serve() }
+        LineEditor.serveWhileWaiting(endpoint.mailbox.wakeDescriptor) { APIService.current?.serve() }
         let banner = "Kubernetes API on https://127.0.0.1:\(endpoint.port) for the real kubectl, in another terminal:\n  export KUBECONFIG=\(path)\n"
         if isatty(STDIN_FILENO) != 0 {
             print(banner)
@@ -63,7 +62,7 @@ final class APIService {
 
     /// Ends the endpoint: the session is over.
     static func stop() {
-        fd_set_idle_source(-1, nil)
+        LineEditor.serveWhileWaiting(-1, nil)
         current?.endpoint.stop()
         current = nil
     }
