@@ -14,7 +14,7 @@ enum APIBenchmark {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static func requestMicroseconds() throws -> Double {
-        let session = try LabSession(lab: try LabsLocation().lab("monzo-2017"))
+        let session = try LabSession(lab: try LabsLocation.parse([]).lab("monzo-2017"))
         let runner = try KubectlRunner(kubectl: try kubectl()) { session.answer($0, at: session.world.now) }
         return try median(runner) { runner in
             let run = try runner.run(["get", "pods", "-n", "payments"])
