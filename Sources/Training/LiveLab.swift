@@ -96,11 +96,7 @@ public final class LiveLab {
         var line = SessionCommand(number: command.number, timeUs: command.time, clock: clockText(command.time),
                                   wall: WallTime.format(clock.date()), input: command.input,
                                   output: LiveLab.recordable(command.output), failed: command.failed, notices: nil)
-        if let request = command.api {
-            line.kind = "api"
-            line.api = request
-            line.status = command.status
-        }
+        line.markAPIRequest(of: command)
         save(line)
     }
 

@@ -64,6 +64,15 @@ public struct SessionCommand: Codable, Sendable, Equatable {
     public var status: Int?
 }
 
+extension SessionCommand {
+    /// Makes this the line of a request of the real kubectl, when `command` was one: kind `api`,
+    /// with the request grading re-executes and the status it got.
+    mutating func markAPIRequest(of command: ExecutedCommand) {
+        guard let request = command.api else { return }
+        (kind, api, status) = ("api", request, command.status)
+    }
+}
+
 /// The last line: the session ended here, on purpose. Time went on after the last command (the
 /// trainee watched the world recover, or not), so the end has its own simulated time.
 public struct SessionEnd: Codable, Sendable, Equatable {

@@ -43,9 +43,7 @@ public struct SessionReplay {
                 var line = SessionCommand(number: replayed.count + 1, timeUs: executed.time,
                                           clock: calendar.adding(executed.time).clock, wall: command.wall,
                                           input: executed.input, output: executed.output, failed: executed.failed)
-                if let request = executed.api {
-                    (line.kind, line.api, line.status) = ("api", request, executed.status)
-                }
+                line.markAPIRequest(of: executed)
                 replayed.append(line)
             }
         }

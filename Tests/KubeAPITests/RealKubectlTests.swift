@@ -70,6 +70,16 @@ struct RealKubectlTests {
         #expect(top.status != 0 && top.error.contains("Metrics API not available"), "\(top.error)")
     }
 
+    @Test func aBodyOverThreeMebibytesIsRefusedAsARealApiserverWould() async throws {
+        let manifest = harness.runner.folder.appendingPathComponent("big.json")
+        let data = String(repeating: "x", count: KubeAPIHandler.bodyLimitBytes + 1)
+        try #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"\#(data)"}}"#
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let created = try await harness.runner.run(["create", "--validate=false", "-f", manifest.path])
+        #expect(created.status != 0 && created.error.contains("Request entity too large"), "\(created.error.prefix(500))")
+        #expect(try luaKubectl(runtime, "get configmaps").contains("big") == false)
+    }
+
     @Test func scaleAndDeleteChangeTheWorldLuaSees() async throws {
         let name = cells(try luaKubectl(runtime, "get deployments"))[1][0]
         let scaled = try await harness.kubectl("scale deployment \(name) --replicas=4")
