@@ -13,6 +13,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         // YAML for `kubectl apply -f` manifests and `-o yaml` output.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // The real kubectl's endpoint (KubeAPI): HTTPS with a CA made at start, so kubectl verifies
+        // the server and presents a per-session client certificate. Only KubeAPI and firedrill
+        // depend on these; Simulation, Scripting and Training stay free of NIO.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -51,11 +62,36 @@ let package = Package(
         ),
         .target(
             name: "Training",
-            dependencies: ["Scripting", "Simulation"]
+            dependencies: ["KubeAPI", "Scripting", "Simulation"]
+        ),
+        // The Kubernetes API answered from a world, with no network in it: routes, discovery,
+        // Table/Status encoding. Training re-executes recorded API requests through it.
+        .target(
+            name: "KubeAPI",
+            dependencies: ["Scripting", "Simulation", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        // The same API served over HTTPS on loopback for the real kubectl, with a CA made at start
+        // so kubectl verifies the server and presents a per-session client certificate.
+        .target(
+            name: "KubeAPIServer",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "firedrill",
             dependencies: [
+                "KubeAPI",
+                "KubeAPIServer",
                 "Training",
                 "Scripting",
                 "Simulation",
@@ -67,6 +103,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], exclude: ["testdata"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "Simulation"], exclude: ["Goldens", "Scripts", "Hostile"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPIServer", "KubeAPI", "Training", "Scripting", "Simulation"]),
         // Yams (already the runtime's YAML) reads deploy/grade-job.yaml in a test.
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Scripting", "Simulation", .product(name: "Yams", package: "Yams")]),
     ]

@@ -233,6 +233,17 @@ static inline int fd_install_interrupt_handler(volatile sig_atomic_t *forward) {
     return sigprocmask(SIG_UNBLOCK, &interrupt, NULL);
 }
 
+/// Work that arrives while the REPL waits for a key: the real kubectl's requests through
+/// `--api`. When `fd_idle_descriptor` is readable, `fd_idle_handler` runs (on this, the world's,
+/// thread) and the wait goes on.
+static int fd_idle_descriptor = -1;
+static void (*fd_idle_handler)(void) = NULL;
+
+static inline void fd_set_idle_source(int descriptor, void (*handler)(void)) {
+    fd_idle_descriptor = descriptor;
+    fd_idle_handler = handler;
+}
+
 /// Waits until `descriptor` has input; -1 with EINTR if Ctrl-C came first or comes meanwhile.
 static inline int fd_wait_for_input(int descriptor) {
     for (;;) {
@@ -245,8 +256,16 @@ static inline int fd_wait_for_input(int descriptor) {
             FD_SET(fd_interrupt_pipe[0], &readable);
             if (fd_interrupt_pipe[0] > highest) highest = fd_interrupt_pipe[0];
         }
+        if (fd_idle_descriptor >= 0 && fd_idle_handler != NULL) {
+            FD_SET(fd_idle_descriptor, &readable);
+            if (fd_idle_descriptor > highest) highest = fd_idle_descriptor;
+        }
         int ready = select(highest + 1, &readable, NULL, NULL, NULL);
         if (ready < 0 && errno != EINTR) return -1;
+        if (ready > 0 && fd_idle_descriptor >= 0 && fd_idle_handler != NULL && FD_ISSET(fd_idle_descriptor, &readable)) {
+            fd_idle_handler();
+            if (!FD_ISSET(descriptor, &readable)) continue;
+        }
         if (ready > 0 && fd_interrupt_pipe[0] >= 0 && FD_ISSET(fd_interrupt_pipe[0], &readable)) {
             fd_drain_interrupt_pipe();
             continue;

@@ -269,6 +269,27 @@ enum LabKit {
           return lost
         end
 
+        --- The real kubectl's invocations among session.commands: its requests (source "api")
+        --- grouped by the Kubectl-Session header each kubectl run sends (by user agent when it
+        --- sent none), consecutive requests of one run together. Each group is
+        --- {command = "kubectl get", session, user_agent, t, clock, requests = {...}}.
+        function labkit.kubectl_invocations(commands)
+          local groups, last = {}, nil
+          for _, command in ipairs(commands) do
+            if command.source == "api" then
+              local key = command.kubectl_session or command.user_agent
+              if not last or last.key ~= key then
+                last = { key = key, command = command.kubectl_command, session = command.kubectl_session,
+                         user_agent = command.user_agent, t = command.t, clock = command.clock, requests = {} }
+                groups[#groups + 1] = last
+              end
+              last.requests[#last.requests + 1] = command
+            end
+          end
+          for _, group in ipairs(groups) do group.key = nil end
+          return groups
+        end
+
         return labkit
         """
     }

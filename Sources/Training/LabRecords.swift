@@ -1,3 +1,4 @@
+import KubeAPI
 import Simulation
 
 /// A message for the trainee between commands: a step done, a page, a problem with the lab.
@@ -33,6 +34,10 @@ public struct ExecutedCommand: Sendable, Equatable {
     public let input: String
     public let output: String
     public let failed: Bool
+    /// For a request of the real kubectl through `--api`: the request; nil for a REPL command.
+    public var api: KubeAPIRequest? = nil
+    /// The HTTP status the API answered with (requests only).
+    public var status: Int? = nil
 }
 
 /// A hint released by `hint()`.

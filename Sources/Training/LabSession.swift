@@ -1,3 +1,4 @@
+import KubeAPI
 import Scripting
 import Simulation
 
@@ -130,6 +131,24 @@ public final class LabSession {
             commandFinished(startedAt: started, output: outcome.combined, failed: outcome.failed)
         }
         return step
+    }
+
+    /// Answers a request of the real kubectl at simulated time `time` (or now, if later): the
+    /// world catches up, the request crosses the simulated load balancer to an apiserver, and it
+    /// is numbered and kept in `commands` like a typed command, its writes attributed to it.
+    public func answer(_ request: KubeAPIRequest, at time: SimTime) -> KubeAPIResponse {
+        advanceWorld(to: time)
+        let started = world.now
+        let response = world.audit.attributing(to: nextCommand) { KubeAPIHandler.answer(request, runtime: runtime) }
+        var command = ExecutedCommand(number: commands.count + 1, time: started, input: request.line,
+                                      output: keptOutput(response.body), failed: response.status >= 400)
+        command.api = request
+        command.status = response.status
+        commands.append(command)
+        collectCallbackErrors()
+        history.sample(world)
+        evaluateSteps()
+        return response
     }
 
     /// What a line runs is the trainee's next command: it is numbered as it will be recorded.
@@ -403,7 +422,24 @@ public final class LabSession {
         timed(hint.time, ["step": .integer(Int64(hint.step + 1)), "number": .integer(Int64(hint.number)), "text": .string(hint.text)])
     }
 
+    /// A command as graders read it. `source` tells the two clients apart: "repl" for what was
+    /// typed at the prompt, "api" for a request of the real kubectl, which also carries `method`,
+    /// `path`, `query`, `status`, `user_agent` and kubectl's `kubectl_command`/`kubectl_session`.
     func commandValue(_ command: ExecutedCommand) -> LuaValue {
-        timed(command.time, ["input": .string(command.input), "output": .string(command.output), "failed": .boolean(command.failed)])
+        var fields = LuaTable()
+        fields["input"] = .string(command.input)
+        fields["output"] = .string(command.output)
+        fields["failed"] = .boolean(command.failed)
+        fields["source"] = .string(command.api == nil ? "repl" : "api")
+        if let request = command.api {
+            fields["method"] = .string(request.method)
+            fields["path"] = .string(request.path)
+            fields["query"] = .string(request.query)
+            fields["user_agent"] = .string(request.userAgent)
+            fields["status"] = command.status.map { LuaValue.integer(Int64($0)) } ?? .nil
+            fields["kubectl_command"] = request.kubectlCommand.map { LuaValue.string($0) } ?? .nil
+            fields["kubectl_session"] = request.kubectlSession.map { LuaValue.string($0) } ?? .nil
+        }
+        return timed(command.time, .table(fields))
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import KubeAPI
 import Scripting
 import Simulation
 
@@ -81,12 +82,22 @@ public final class LiveLab {
         return step
     }
 
+    /// Answers one request of the real kubectl at the paced time; it is saved, as kind `api`,
+    /// before the answer goes back.
+    public func answer(_ request: KubeAPIRequest) -> KubeAPIResponse {
+        let response = session.answer(request, at: pacedTime)
+        if let command = session.commands.last { record(command) }
+        return response
+    }
+
     private func record(_ command: ExecutedCommand) {
         // The command moved time itself (sim.advance): pacing goes on from there.
         if session.world.now > wallClockTime { anchor = (clock.uptimeNanoseconds(), session.world.now) }
-        save(SessionCommand(number: command.number, timeUs: command.time, clock: clockText(command.time),
-                            wall: WallTime.format(clock.date()), input: command.input,
-                            output: LiveLab.recordable(command.output), failed: command.failed, notices: nil))
+        var line = SessionCommand(number: command.number, timeUs: command.time, clock: clockText(command.time),
+                                  wall: WallTime.format(clock.date()), input: command.input,
+                                  output: LiveLab.recordable(command.output), failed: command.failed, notices: nil)
+        line.markAPIRequest(of: command)
+        save(line)
     }
 
     /// Drops a half-typed chunk (Ctrl-C on a continuation line).

@@ -172,6 +172,10 @@ public enum SessionReader {
         do {
             switch try decoder.decode(Kind.self, from: data).kind {
             case "command": return .success(.command(try decoder.decode(SessionCommand.self, from: data)))
+            case "api":
+                let command = try decoder.decode(SessionCommand.self, from: data)
+                guard command.api != nil else { return .failure(DecodeFailure("is of kind \"api\" but has no \"api\" request")) }
+                return .success(.command(command))
             case "end": return .success(.end(try decoder.decode(SessionEnd.self, from: data)))
             case "header": return .failure(DecodeFailure("is a second header; a session has one, on line 1"))
             case let other: return .failure(DecodeFailure("has kind \"\(other)\", which is not a session line"))

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import Simulation
 
 /// The first line of a session file: which lab, against which files, from which seed and with
@@ -56,6 +57,20 @@ public struct SessionCommand: Codable, Sendable, Equatable {
     public var failed: Bool
     /// Announcements shown after the command (steps completed, pages), for people reading.
     public var notices: [String]?
+    /// On a line of kind `api`: the real kubectl's request, which grading re-executes at `timeUs`
+    /// in place of `input` (which then only shows the request line to people).
+    public var api: KubeAPIRequest?
+    /// On a line of kind `api`: the status the API answered with, for people reading.
+    public var status: Int?
+}
+
+extension SessionCommand {
+    /// Makes this the line of a request of the real kubectl, when `command` was one: kind `api`,
+    /// with the request grading re-executes and the status it got.
+    mutating func markAPIRequest(of command: ExecutedCommand) {
+        guard let request = command.api else { return }
+        (kind, api, status) = ("api", request, command.status)
+    }
 }
 
 /// The last line: the session ended here, on purpose. Time went on after the last command (the

@@ -40,16 +40,23 @@ public struct SessionReplay {
                 warnings.append("command \(command.number) is an unfinished chunk of Lua; it was skipped")
             }
             if case .output = reply, let executed = session.commands.last {
-                replayed.append(SessionCommand(number: replayed.count + 1, timeUs: executed.time,
-                                               clock: calendar.adding(executed.time).clock, wall: command.wall,
-                                               input: executed.input, output: executed.output, failed: executed.failed))
+                var line = SessionCommand(number: replayed.count + 1, timeUs: executed.time,
+                                          clock: calendar.adding(executed.time).clock, wall: command.wall,
+                                          input: executed.input, output: executed.output, failed: executed.failed)
+                line.markAPIRequest(of: executed)
+                replayed.append(line)
             }
         }
         return SessionReplay(session: session, warnings: warnings, replayed: replayed, stop: until)
     }
 
-    /// Feeds a command's lines as they were typed, all at its recorded time.
+    /// Feeds a command's lines as they were typed, all at its recorded time; a request of the
+    /// real kubectl is answered again at its time.
     private static func run(_ command: SessionCommand, in session: LabSession) -> ReplCore.Reply {
+        if let request = command.api {
+            let response = session.answer(request, at: command.timeUs)
+            return .output(response.body, failed: response.status >= 400)
+        }
         var reply = ReplCore.Reply.needsMore
         for line in command.input.split(separator: "\n", omittingEmptySubsequences: false) {
             reply = session.submit(String(line), at: command.timeUs)

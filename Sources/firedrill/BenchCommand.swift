@@ -57,6 +57,8 @@ enum Benchmarks {
         Benchmark(name: "bank_traffic_share", measure: bankTrafficShare),
         Benchmark(name: "repl_start_ms", measure: ReplStartBenchmark.monzoLabMedianMilliseconds),
         Benchmark(name: "repl_plain_start_ms", measure: ReplStartBenchmark.plainReplMedianMilliseconds),
+        Benchmark(name: "api_request_us", measure: APIBenchmark.requestMicroseconds),
+        Benchmark(name: "kubectl_start_us", measure: APIBenchmark.kubectlStartMicroseconds),
     ]
 
     static func format(_ value: Double) -> String {

@@ -95,7 +95,7 @@ struct InteractiveRepl {
             }
             print(style.prompt(for: core, forLineEditor: false), terminator: "")
             fflush(nil)
-            guard let line = readLine(strippingNewline: true) else { break }
+            guard let line = InputLines.next() else { break }
             catchUpBefore()
             switch driver.step(line) {
             case .needsMore: continue

@@ -42,6 +42,8 @@ struct LabStartCommand: ParsableCommand {
     @Flag(help: "Neither read nor save the REPL's history file.")
     var noHistory = false
 
+    @OptionGroup var api: APIOptions
+
     func run() throws {
         let lab = try location.lab(id)
         let key: SessionKey?
@@ -72,6 +74,9 @@ struct LabStartCommand: ParsableCommand {
         if let practice = lab.scenario.practiceReason(seed: labSession.world.seed) {
             FileHandle.standardError.write(Data("Note: \(practice); it will not earn a grade.\n".utf8))
         }
+        // The real kubectl's requests are answered and recorded through the lab, like typed commands.
+        try APIService.start(api, defaultKubeconfig: APIService.kubeconfigBeside(path)) { live.answer($0) }
+        defer { APIService.stop() }
         LabLineLoop.run(live, sessionPath: path, history: ReplCommand.historyFile(disabled: noHistory))
     }
 

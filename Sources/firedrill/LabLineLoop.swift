@@ -19,7 +19,7 @@ enum LabLineLoop {
     static func runPiped(_ live: LiveLab) {
         show(live.takeNotices())
         var reason = "end of input"
-        while let line = readLine(strippingNewline: true) {
+        while let line = InputLines.next() {
             // What happened before the command (a page, the deploy) is shown before its output.
             if !live.session.isContinuing {
                 live.catchUp()

@@ -83,6 +83,16 @@ final class LineEditor {
     }
 }
 
+extension LineEditor {
+    /// Runs `handler` whenever `descriptor` turns readable while the editor waits for a key (the
+    /// real kubectl's requests, `--api`); -1 and nil stop it. Set from this file because the
+    /// shim's state is `static` in its header: each Swift file that calls into it has its own copy,
+    /// and the editor reads this file's.
+    static func serveWhileWaiting(_ descriptor: Int32, _ handler: (@convention(c) () -> Void)?) {
+        fd_set_idle_source(descriptor, handler)
+    }
+}
+
 /// Ctrl-C for the interactive REPL.
 enum InterruptHandling {
     /// Routes SIGINT to the Lua state's interrupt flag (which stops a running chunk or

@@ -9,7 +9,7 @@ struct PipedRepl {
 
     func run() throws {
         var failures = 0
-        reading: while let line = readLine(strippingNewline: true) {
+        reading: while let line = InputLines.next() {
             switch core.step(line) {
             case .needsMore:
                 continue

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
 import Scripting
 
 struct ReplCommand: ParsableCommand {
@@ -21,9 +22,15 @@ struct ReplCommand: ParsableCommand {
     @Flag(help: "Neither read nor save the history file.")
     var noHistory = false
 
+    @OptionGroup var api: APIOptions
+
     func run() throws {
         let runtime = try world.makeRuntime()
         let core = ReplCore(runtime: runtime)
+        try APIService.start(api, defaultKubeconfig: APIService.kubeconfigBeside(LabLineLoop.defaultSessionPath(lab: "repl"))) { request in
+            KubeAPIHandler.answer(request, runtime: runtime)
+        }
+        defer { APIService.stop() }
         if isatty(STDIN_FILENO) != 0 {
             let greeting = "Firedrill \(FiredrillVersion.current) — scenario \(runtime.scenario.name), seed \(runtime.world.seed). "
                 + "help() lists what you can do; Tab completes; Ctrl-D leaves."
