@@ -49,7 +49,7 @@ local function resize(world)
     local old = "etcd-old-" .. zone
     local id = member_id(old)
     retry("member remove " .. old, function() return etcdctl("member remove " .. id) end)
-    world.faults.crash(old)
+    world.faults.terminate(old)
     add("etcd-" .. (zone + 3))
     add("etcd-" .. (zone + 6))
   end
