@@ -19,12 +19,13 @@ enum LabPolicy {
         let failures: [(line: Int, message: String)]
     }
 
-    static func play(_ text: String, display: String, lab: Lab, firedrillVersion: String) throws -> Recording {
+    /// Plays `text` on the lab's own seed, or on `seed` (tests play every vetted seed).
+    static func play(_ text: String, display: String, lab: Lab, firedrillVersion: String, seed: UInt64? = nil) throws -> Recording {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("firedrill-policy-\(lab.id)-\(UUID().uuidString).jsonl").path
         let session: LabSession
         do {
-            session = try LabSession(lab: lab)
+            session = try LabSession(lab: lab, seed: seed)
         } catch {
             throw LabError(file: display, problem: "the lab did not start: \(error)")
         }

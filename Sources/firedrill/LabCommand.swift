@@ -53,7 +53,10 @@ struct LabStartCommand: ParsableCommand {
         }
         let labSession: LabSession
         do {
-            labSession = try LabSession(lab: lab, seed: seed)
+            // Without --seed, one of the lab's vetted seeds, drawn here at the command line (the
+            // world itself never draws from the system); the session's header records it.
+            var system = SystemRandomNumberGenerator()
+            labSession = try LabSession(lab: lab, seed: seed ?? lab.scenario.drawSeed(using: &system))
         } catch {
             throw fail("\(error)")
         }
@@ -67,7 +70,7 @@ struct LabStartCommand: ParsableCommand {
         if interactive {
             printBanner(lab, session: labSession, path: path)
         } else {
-            FileHandle.standardError.write(Data("Recording this session to \(path)\n".utf8))
+            FileHandle.standardError.write(Data("Seed \(labSession.world.seed); recording this session to \(path)\n".utf8))
         }
         if let practice = lab.scenario.practiceReason(seed: labSession.world.seed) {
             FileHandle.standardError.write(Data("Note: \(practice); it will not earn a grade.\n".utf8))
@@ -88,7 +91,7 @@ struct LabStartCommand: ParsableCommand {
         print("""
         \(lab.title) — \(lab.difficulty.rawValue), about \(lab.minutes) minutes
         \(lab.summary)
-        Simulated time starts at \(world.calendarNow.description) and \(pace); \(advance).
+        Seed \(world.seed) (`--seed \(world.seed)` replays this world). Simulated time starts at \(world.calendarNow.description) and \(pace); \(advance).
         Recording this session to \(path)
         lab.status() shows where you are, hint() gives a hint, check() checks a step, lab.briefing() shows the briefing.
         Ctrl-D or lab.finish() ends the session.

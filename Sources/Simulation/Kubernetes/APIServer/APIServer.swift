@@ -52,6 +52,7 @@ public final class APIServer: SimProcess {
         }
         for resource in Resource.allCases { storages[resource]!.start() }
         startCompactor()
+        startEndpointReconciler()
         storages[.namespaces]!.whenReady { [weak self] in self?.bootstrap() }
     }
 
