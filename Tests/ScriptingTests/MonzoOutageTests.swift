@@ -33,10 +33,10 @@ import Simulation
         let bank = try BankSession(seed: seed, options: ["etcd": "three-before-resize", "linkerd": linkerd], arriving: "2017-10-13 10:00")
         try bank.load("etcd-resize.lua", as: "resize")
         try bank.lua("resize()")
-        try bank.advance("20m")
+        try bank.advance("15m")
         try bank.lua("sim.skip_calendar('2017-10-26 16:00')")
         #expect(try bank.kubectl("scale deployment overdraft-alerts -n current-account --replicas=0") == "deployment \"overdraft-alerts\" scaled", "\(replay)")
-        try bank.advance("20m")
+        try bank.advance("10m")
         // Read from etcd itself: an apiserver whose Endpoints client is stuck still serves the old object.
         let stored = try bank.lua("return etcdctl('get /registry/endpoints/current-account/overdraft-alerts --print-value-only')")
         #expect(stored.contains("\"subsets\":null"), "Kubernetes 1.6 writes null subsets: \(stored); \(replay)")
