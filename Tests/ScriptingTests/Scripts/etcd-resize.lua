@@ -53,7 +53,7 @@ return function()
     add(zone.new[1])
     local id = member_id(zone.old)
     retry("member remove " .. zone.old, function() return etcdctl("member remove " .. id) end)
-    faults.terminate(zone.old)   -- the instance is terminated at once
+    faults.crash(zone.old)   -- the instance is terminated at once
     add(zone.new[2])
     add(zone.new[3])
   end
