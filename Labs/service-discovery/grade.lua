@@ -34,11 +34,8 @@ local function recovered_at(history, since)
   return math.max(cards, balances)
 end
 
--- A restart of a linkerd, however it was done: mesh.restart, or deleting (or evicting) its pod.
-local function restarts_linkerd(action)
-  return action.kind == "pods" and action.namespace == "linkerd" and action.outcome == "done"
-    and (action.verb == "restart" or action.verb == "delete" or action.verb == "drain")
-end
+-- A restart of a linkerd, however it was done (Labs/lib/linkerd.lua).
+local restarts_linkerd = require("linkerd").restarts_linkerd
 
 -- Nodes whose running linkerd has no route, or a route to a dead address, for some service.
 local function stale_nodes(world)
