@@ -3,57 +3,8 @@
 -- etcd resize two weeks before, a service scaled to zero the day before) through the model, and
 -- what the trainee does next meets the platform's own mechanics.
 
--- The etcd resize of mid-October, as Monzo's operators ran it: in each zone add a new member and
--- start it, remove the zone's old member (its instance terminated as soon as the removal returns),
--- then add the zone's other two new members. One membership change at a time.
-local function resize(world)
-  local etcd, sim = world.etcd, world.sim
-
-  local function member_id(name)
-    for _, member in ipairs(etcd.members()) do
-      if member.name == name then return member.id end
-    end
-    error("no etcd member named " .. name)
-  end
-
-  local function healthy(name)
-    for _, member in ipairs(etcd.members()) do
-      if member.name == name and member.healthy then return true end
-    end
-    return false
-  end
-
-  -- etcd refuses a change while the previous one settles: try again, as an operator would.
-  local function retry(what, action)
-    for _ = 1, 60 do
-      if action() then return end
-      sim.advance("5s")
-    end
-    error(what .. " kept failing")
-  end
-
-  local function add(host)
-    retry("member add " .. host, function()
-      return etcdctl("member add " .. host .. " --peer-urls=http://" .. host .. ":2380")
-    end)
-    assert(etcd.start(host))
-    for _ = 1, 300 do
-      if healthy(host) then sim.advance("10s") return end
-      sim.advance("1s")
-    end
-    error(host .. " did not catch up")
-  end
-
-  for zone = 1, 3 do
-    add("etcd-" .. zone)
-    local old = "etcd-old-" .. zone
-    local id = member_id(old)
-    retry("member remove " .. old, function() return etcdctl("member remove " .. id) end)
-    world.faults.crash(old)
-    add("etcd-" .. (zone + 3))
-    add("etcd-" .. (zone + 6))
-  end
-end
+-- The etcd resize of mid-October, as Monzo's operators ran it (Labs/lib/etcd_resize.lua).
+local resize = require "etcd_resize"
 
 local deployed_at = nil -- simulated seconds when the 14:10 deploy went out
 

@@ -53,6 +53,14 @@ struct BankSession {
         return results.first?.numberValue ?? .nan
     }
 
+    /// Loads a runbook from the labs' shared `Labs/lib/` (a module returning `function(world)`)
+    /// and binds a global that runs it on this world, as a lab's setup runs it on its own.
+    func loadLabRunbook(_ module: String, as global: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let source = try String(contentsOf: root.appendingPathComponent("Labs/lib/\(module).lua"), encoding: .utf8)
+        try lua("do local runbook = load(\(LuaValue.quote(source)), \"@Labs/lib/\(module).lua\")() \(global) = function() return runbook(_G) end end")
+    }
+
     /// Loads a Lua file from `Scripts/` and binds what it returns to a global.
     func load(_ script: String, as global: String) throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/\(script)")

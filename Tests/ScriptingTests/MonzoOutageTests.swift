@@ -31,7 +31,7 @@ import Simulation
     /// to Friday 14:10, just before the deploy.
     static func fridayBeforeTheDeploy(linkerd: String = "0.9.1") throws -> BankSession {
         let bank = try BankSession(seed: seed, options: ["etcd": "three-before-resize", "linkerd": linkerd], arriving: "2017-10-13 10:00")
-        try bank.load("etcd-resize.lua", as: "resize")
+        try bank.loadLabRunbook("etcd_resize", as: "resize") // the runbook the Monzo lab replays
         try bank.lua("resize()")
         try bank.advance("15m")
         try bank.lua("sim.skip_calendar('2017-10-26 16:00')")
