@@ -78,6 +78,14 @@ public final class LabSession {
 
     private func runSetup() throws {
         guard let setup = definition.setup else { return }
+        // The setup is the lab author's history of the world, not a trainee's command: it may
+        // simulate longer than one command's wall-clock limit allows (the Monzo lab replays a
+        // resize and its aftermath). Its budgets stay; grading's timeout bounds the session.
+        let limits = runtime.lua.limits
+        var unwatched = limits
+        unwatched.wallClockSeconds = 0
+        runtime.lua.limits = unwatched
+        defer { runtime.lua.limits = limits }
         do {
             try environment.callLab(setup)
         } catch {

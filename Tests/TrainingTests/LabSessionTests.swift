@@ -26,6 +26,21 @@ import Simulation
         #expect(fast.run("sim.clock()") == "10:03:00", "pacing goes on from where sim.advance left the world")
     }
 
+    /// A lab's setup is its author's history of the world, not a trainee's command: on a slow or
+    /// busy machine it may take longer than one command's wall-clock limit (the Monzo lab's
+    /// resize did, at 120 s), and the lab must still start. The trainee's commands keep the limit.
+    @Test func aLongSetupIsNotStoppedByTheCommandWatchdog() throws {
+        let history = #"setup = function(world) for _ = 1, 5e7 do end world.sim.advance("30m") end,"#
+        let lab = try loadLab("history", from: try writeLab("history", lab: minimalLab(id: "history", extra: history)))
+        let limits = LuaLimits(instructions: 0, wallClockSeconds: 0.1)
+        let session = try LabSession(lab: lab, limits: limits)
+        #expect(session.world.now >= Span.seconds(1_800), "the setup's history ran to its end")
+        guard case .output(let text, let failed) = session.submit("for _ = 1, 1e10 do end", at: session.world.now) else {
+            Issue.record("a trainee's command gets an answer"); return
+        }
+        #expect(failed && text.contains("wall-clock"), "a trainee's command past the wall-clock limit is stopped: \(text)")
+    }
+
     @Test func theLabSaysWhetherTimeMayBeAdvanced() throws {
         let forbidden = try live(try loadLab("tiny", from: try writeLab("tiny", lab: minimalLab())))
         #expect(forbidden.run("sim.advance('1m')").contains("sim.advance is not allowed in this lab"))
