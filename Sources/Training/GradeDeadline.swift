@@ -47,7 +47,11 @@ final class GradeDeadline: @unchecked Sendable {
 
     func check() throws {
         guard isExpired else { return }
-        throw TrainingError("grading took longer than its timeout of \(ScoreText.format(seconds)) seconds, so it was stopped (grade --timeout sets the ceiling; the default is ten times the lab's grading_seconds)")
+        throw TrainingError(GradeDeadline.message(seconds: seconds))
+    }
+
+    static func message(seconds: Double) -> String {
+        "grading took longer than its timeout of \(ScoreText.format(seconds)) seconds, so it was stopped (grade --timeout sets the ceiling; the default is ten times the lab's grading_seconds)"
     }
 
     /// Stops the timer; the Lua state is not touched again.

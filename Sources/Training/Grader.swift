@@ -46,12 +46,16 @@ public struct Grader: Sendable {
         self.options = options
     }
 
-    public func grade(path: String) -> SessionGrade { grade(path: path, inspect: { _ in }) }
+    public func grade(path: String) -> SessionGrade { grade(path: path, prepared: nil, inspect: { _ in }) }
+
+    /// Grades on `prepared` when it was prepared for the session's lab and seed.
+    public func grade(path: String, prepared: PreparedWorld?) -> SessionGrade { grade(path: path, prepared: prepared, inspect: { _ in }) }
 
     /// Grades as `grade(path:)` does, and hands the graded session (its world at the end, its
     /// history, the grade) to `inspect` before returning: how a report sees exactly what grading
-    /// saw. `inspect` is not called for a session that could not be graded.
-    public func grade(path: String, inspect: (GradedSession) -> Void) -> SessionGrade {
+    /// saw. `inspect` is not called for a session that could not be graded. The session replays
+    /// on `prepared` when that was prepared for its lab and seed, else on a world built for it.
+    public func grade(path: String, prepared: PreparedWorld? = nil, inspect: (GradedSession) -> Void) -> SessionGrade {
         var record = GradeRecord(session: path)
         do {
             let reading = try SessionReader.read(path: path, key: options.key)
@@ -63,8 +67,9 @@ public struct Grader: Sendable {
             try admit(SessionAdmission(reading: reading, lab: lab, options: options), into: &record)
             let deadline = GradeDeadline(seconds: options.timeout(for: lab))
             defer { deadline.finish() }
-            let replay = try SessionReplay.run(reading, lab: lab, limits: options.limits,
-                                               started: { deadline.watch($0.runtime.lua) }, cancelled: { deadline.isExpired })
+            let setup = SessionSetup(lab: lab.id, seed: reading.header.seed)
+            let session = try prepared?.take(setup) ?? setup.prepare(lab, limits: options.limits)
+            let replay = SessionReplay.run(reading, on: session, started: { deadline.watch($0.runtime.lua) }, cancelled: { deadline.isExpired })
             try deadline.check()
             record.warnings += replay.warnings
             try admit(SessionAdmission.clocks(of: reading, calendar: replay.session.world.calendarStart), into: &record)
@@ -112,6 +117,45 @@ public struct Grader: Sendable {
             if judged > ending.time { ending = SessionEnding(time: judged, reason: ending.reason, isRecorded: ending.isRecorded) }
         }
         return ending
+    }
+}
+
+/// What a session's world is prepared from before its commands replay: its lab and seed (the
+/// limits are the grader's, the same for every session it grades). Sessions of one setup can
+/// share one preparation: the lab's setup, often most of grading, runs once.
+public struct SessionSetup: Hashable, Sendable {
+    public let lab: String
+    public let seed: UInt64
+
+    public init(lab: String, seed: UInt64) {
+        self.lab = lab
+        self.seed = seed
+    }
+
+    /// The lab's world for this seed, its setup run and the trainee about to arrive.
+    func prepare(_ lab: Lab, limits: LuaLimits) throws -> LabSession {
+        precondition(lab.id == self.lab, "a setup prepares its own lab")
+        return try LabSession(lab: lab, seed: seed, limits: limits)
+    }
+}
+
+/// A world prepared for one setup and not yet run on. It is handed out once: a forked child
+/// takes its own copy-on-write copy, so each session still replays on a world nothing else
+/// touched.
+public final class PreparedWorld {
+    public let setup: SessionSetup
+    private var session: LabSession?
+
+    public init(_ setup: SessionSetup, lab: Lab, limits: LuaLimits) throws {
+        self.setup = setup
+        session = try setup.prepare(lab, limits: limits)
+    }
+
+    /// The prepared session, if it was prepared for `setup` and is not taken yet.
+    func take(_ setup: SessionSetup) -> LabSession? {
+        guard setup == self.setup, let session else { return nil }
+        self.session = nil
+        return session
     }
 }
 

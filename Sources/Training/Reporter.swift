@@ -1,9 +1,14 @@
 import Foundation
 
 /// A session's debrief: its grade, and what the page shows of it (nil when it could not be graded).
-public struct SessionReport: Sendable {
+public struct SessionReport: Sendable, Codable {
     public let grade: SessionGrade
     public let debrief: SessionDebrief?
+
+    public init(grade: SessionGrade, debrief: SessionDebrief?) {
+        self.grade = grade
+        self.debrief = debrief
+    }
 
     /// The page: the debrief, or the error `grade` gives for a session it could not grade.
     public var html: String { debrief.map(SessionReportPage.render) ?? SessionReportPage.render(failed: grade) }
@@ -19,9 +24,9 @@ public struct Reporter: Sendable {
 
     public init(grader: Grader) { self.grader = grader }
 
-    public func report(path: String) -> SessionReport {
+    public func report(path: String, prepared: PreparedWorld? = nil) -> SessionReport {
         var debrief: SessionDebrief?
-        let grade = grader.grade(path: path) { graded in
+        let grade = grader.grade(path: path, prepared: prepared) { graded in
             let reference = URL(fileURLWithPath: graded.session.lab.directory).appendingPathComponent(Reporter.referenceTimeline).path
             debrief = SessionDebrief.read(graded, referenceFile: FileManager.default.fileExists(atPath: reference) ? reference : nil)
         }

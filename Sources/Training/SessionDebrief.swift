@@ -7,7 +7,7 @@ import Simulation
 /// alerts that fired, and the trainee's actions on the same clock. Built only from the replay and
 /// the lab's files, never from the outputs written in the session, so the same file always gives
 /// the same debrief.
-public struct SessionDebrief: Sendable {
+public struct SessionDebrief: Sendable, Codable {
     public let lab: String
     public let title: String
     public let seed: UInt64
@@ -27,9 +27,9 @@ public struct SessionDebrief: Sendable {
     /// The real engineers' actions (the lab's `solutions/as-it-happened.jsonl`), if it ships one.
     public let reference: [DebriefMarker]?
     /// Whole-minute ticks for the time axis, with their clocks.
-    public let ticks: [(time: SimTime, clock: String)]
+    public let ticks: [DebriefTick]
 
-    public enum ChartKind: String, Sendable { case success, gauges }
+    public enum ChartKind: String, Sendable, Codable { case success, gauges }
 
     public var duration: SimTime { end - start }
 
@@ -50,8 +50,8 @@ public struct SessionDebrief: Sendable {
 
 /// One line on the impact chart: a point per sample the telemetry keeps (one a second for
 /// traffic; a point per change for a gauge). A gap (no requests) has no point.
-public struct DebriefSeries: Sendable {
-    public struct Point: Sendable, Equatable {
+public struct DebriefSeries: Sendable, Codable {
+    public struct Point: Sendable, Equatable, Codable {
         public let time: SimTime
         public let value: Double
     }
@@ -62,8 +62,14 @@ public struct DebriefSeries: Sendable {
     public static let healthy = 0.95
 }
 
+/// A mark on the time axis: a whole minute and its clock (`14:20`).
+public struct DebriefTick: Sendable, Equatable, Codable {
+    public let time: SimTime
+    public let clock: String
+}
+
 /// An alert from when it fired to when it resolved (or the end, if it still fires).
-public struct AlertBand: Sendable, Equatable {
+public struct AlertBand: Sendable, Equatable, Codable {
     public let name: String
     public let severity: String
     public let from: SimTime
@@ -74,8 +80,8 @@ public struct AlertBand: Sendable, Equatable {
 }
 
 /// Something that happened at a moment: what the trainee did or the lab did to them.
-public struct DebriefMarker: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case command, hint, status, step, inject }
+public struct DebriefMarker: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, CaseIterable, Codable { case command, hint, status, step, inject }
     public let kind: Kind
     public let time: SimTime
     public let clock: String
@@ -173,7 +179,7 @@ extension SessionDebrief {
     }
 
     /// Ticks on whole minutes, about eight of them whatever the span.
-    private static func ticks(from start: SimTime, to end: SimTime, calendar: CalendarTime) -> [(time: SimTime, clock: String)] {
+    private static func ticks(from start: SimTime, to end: SimTime, calendar: CalendarTime) -> [DebriefTick] {
         let minute = Span.minutes(1)
         let steps = [1, 2, 5, 10, 15, 30, 60, 120]
         let stepMinutes = steps.first { Span.minutes(Int64($0)) * 8 >= end - start } ?? 240
@@ -182,9 +188,9 @@ extension SessionDebrief {
         // (calendars are after 1970, so the division rounds the way it should).
         let base = calendar.secondsSinceEpoch * Span.microsecondsPerSecond
         var time = (base + start + step - 1) / step * step - base
-        var ticks: [(time: SimTime, clock: String)] = []
+        var ticks: [DebriefTick] = []
         while time <= end {
-            ticks.append((time, String(calendar.adding(time).clock.prefix(5))))
+            ticks.append(DebriefTick(time: time, clock: String(calendar.adding(time).clock.prefix(5))))
             time += step
         }
         return ticks

@@ -18,8 +18,17 @@ public struct SessionReplay {
     /// (the Monzo lab's skips two weeks), so it is resolved once the setup has run.
     public static func run(_ reading: SessionReading, lab: Lab, limits: LuaLimits = LuaLimits(), until moment: LabMoment? = nil,
                            started: (LabSession) -> Void = { _ in }, cancelled: () -> Bool = { false }) throws -> SessionReplay {
+        let session = try LabSession(lab: lab, seed: reading.header.seed, limits: limits)
+        return run(reading, on: session, until: moment, started: started, cancelled: cancelled)
+    }
+
+    /// Replays `reading` on `session`, a world its lab's setup has prepared for the session's seed
+    /// and limits and that nothing has run on since (a forked copy of a shared one, when grading
+    /// a batch).
+    public static func run(_ reading: SessionReading, on session: LabSession, until moment: LabMoment? = nil,
+                           started: (LabSession) -> Void = { _ in }, cancelled: () -> Bool = { false }) -> SessionReplay {
         let header = reading.header
-        let session = try LabSession(lab: lab, seed: header.seed, limits: limits)
+        precondition(session.commands.isEmpty && session.world.seed == header.seed, "a replay needs a freshly prepared world of the session's seed")
         started(session)
         var warnings: [String] = []
         let calendar = session.world.calendarStart

@@ -47,6 +47,7 @@ enum Benchmarks {
         Benchmark(name: "kernel_events_per_second", measure: kernelEventsPerSecond),
         Benchmark(name: "grade_ms_per_session", measure: gradeMillisecondsPerSession),
         Benchmark(name: "grade_ms_per_small_session", measure: gradeMillisecondsPerSmallSession),
+        Benchmark(name: "grade_class_ms", measure: gradeClassMilliseconds),
         Benchmark(name: "report_ms_per_session", measure: reportMillisecondsPerSession),
         Benchmark(name: "etcd_sim_speed", measure: etcdSimulationSpeed),
         Benchmark(name: "kube_sim_speed", measure: kubeSimSpeed),

@@ -24,6 +24,39 @@ extension Benchmarks {
         }
     }
 
+    /// Sessions in the class `grade_class_ms` grades, and the jobs it grades them with.
+    static let classSize = 16
+    static let classJobs = 2
+
+    /// `grade_class_ms`: milliseconds for `firedrill grade --jobs 2` on a class of 16 Monzo
+    /// sessions (copies of the reference: one lab and seed, so one shared setup), run as an
+    /// instructor runs it, in a process of its own. With `FIREDRILL_BENCH_GRADE_FLAGS=--no-fork`
+    /// the same class with every world built afresh, for comparison.
+    static func gradeClassMilliseconds() throws -> Double {
+        let location = try LabsLocation.parse([])
+        guard let directory = location.locate() else { throw fail("grade_class_ms needs the Labs folder") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("firedrill-bench-class-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reference = directory.appendingPathComponent("monzo-2017/solutions/reference.jsonl")
+        let sessions = try (1...classSize).map { number in
+            let copy = folder.appendingPathComponent("trainee-\(number).jsonl")
+            try FileManager.default.copyItem(at: reference, to: copy)
+            return copy.path
+        }
+        let flags = (ProcessInfo.processInfo.environment["FIREDRILL_BENCH_GRADE_FLAGS"] ?? "").split(separator: " ").map(String.init)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = ["grade", "--jobs", "\(classJobs)", "--format", "jsonl", "--labs", directory.path] + flags + sessions
+        process.standardOutput = FileHandle.nullDevice
+        let elapsed = try seconds(repetitions: 1) {
+            try process.run()
+            process.waitUntilExit()
+        }
+        guard process.terminationStatus == 0 else { throw fail("grade_class_ms: firedrill grade exited with status \(process.terminationStatus)") }
+        return (elapsed * 1_000_000).rounded() / 1_000
+    }
+
     private static func gradeMilliseconds(lab: String, repetitions: Int,
                                           work: (Grader, String) -> SessionGrade = { $0.grade(path: $1) }) throws -> Double {
         let location = try LabsLocation.parse([])

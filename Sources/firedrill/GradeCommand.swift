@@ -63,7 +63,7 @@ struct GradeCommand: ParsableCommand {
             let paths = try shard.map { try GradeShard(parsing: $0).select(sessions) } ?? sessions
             let grader = try grading.grader(location)
             let progress = BatchProgress(verb: "grading", total: paths.count)
-            grades = Batch.run(paths, jobs: grading.jobs, work: { grader.grade(path: $0) }) { finished, total, grade in
+            grades = grading.batch(paths, grader: grader, work: { grader.grade(path: $0, prepared: $1) }, unfinished: { $1 }) { finished, _, grade in
                 progress.show(finished: finished, grade.session, result: grade.progressResult)
             }
             progress.clear()
@@ -86,8 +86,11 @@ struct GradeCommand: ParsableCommand {
 /// How grading re-executes sessions, shared by `grade` and `report` so a debrief is graded
 /// exactly as the grade is.
 struct GradingFlags: ParsableArguments {
-    @Option(help: "Sessions graded at once, each on its own world.")
+    @Option(help: "Sessions graded at once, each on its own world (default: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Build every session's world from scratch, on threads of this process, instead of preparing the world once for the sessions that share a lab and seed and forking a process per session from it.")
+    var noFork = false
 
     @Flag(help: "Grade sessions that would be refused (edited, unsigned, other lab files, damaged lines), marked FORCED.")
     var force = false
@@ -108,6 +111,20 @@ struct GradingFlags: ParsableArguments {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let timeout { guard timeout > 0 && timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") } }
         guard instructionLimit >= 0, memoryLimitMiB >= 0 else { throw ValidationError("limits must not be negative") }
+    }
+
+    /// Runs `work` on every session as these flags say: a shared, forked setup per lab and
+    /// seed, or (`--no-fork`) every world built in this process.
+    func batch<Result: Codable & Sendable>(_ paths: [String], grader: Grader, work: @escaping @Sendable (String, PreparedWorld?) -> Result,
+                                           unfinished: @escaping (String, SessionGrade) -> Result,
+                                           progress: @escaping @Sendable (Int, Int, Result) -> Void) -> [Result] {
+        let crashing = ProcessInfo.processInfo.environment["FIREDRILL_TEST_CRASH_GRADING"]
+        return SharedSetupBatch.run(paths, grader: grader, jobs: jobs, fork: !noFork, work: { path, prepared in
+            // A test's way to crash one session's forked process (never set outside the tests):
+            // only there, where it costs that session alone.
+            if let crashing, !crashing.isEmpty, ForkedBatch.isChild, path.hasSuffix(crashing) { abort() }
+            return work(path, prepared)
+        }, unfinished: unfinished, progress: progress)
     }
 
     func grader(_ location: LabsLocation) throws -> Grader {

@@ -44,7 +44,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let reporter = Reporter(grader: try grading.grader(location))
         let progress = BatchProgress(verb: "reporting", total: sessions.count)
-        let reports = Batch.run(sessions, jobs: grading.jobs, work: { reporter.report(path: $0) }) { finished, _, report in
+        let reports = grading.batch(sessions, grader: reporter.grader, work: { reporter.report(path: $0, prepared: $1) },
+                                    unfinished: { SessionReport(grade: $1, debrief: nil) }) { finished, _, report in
             progress.show(finished: finished, report.grade.session, result: report.grade.progressResult)
         }
         progress.clear()
