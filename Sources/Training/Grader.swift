@@ -72,6 +72,8 @@ public struct Grader: Sendable {
             replay.session.advanceWorld(to: ending.time)
             try deadline.check()
             replay.session.history.sample(replay.session.world)
+            try attachCounterfactual(to: replay.session, ending: ending)
+            try deadline.check()
             if replay.session.world.audit.droppedActions + replay.session.world.audit.droppedReads > 0 {
                 record.warnings.append("the world's audit log reached its limit of \(AuditLog.capacity) records; deeds and looks after that are not in history.actions and history.reads")
             }

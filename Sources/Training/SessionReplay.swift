@@ -19,7 +19,7 @@ public struct SessionReplay {
     public static func run(_ reading: SessionReading, lab: Lab, limits: LuaLimits = LuaLimits(), until moment: LabMoment? = nil,
                            started: (LabSession) -> Void = { _ in }, cancelled: () -> Bool = { false }) throws -> SessionReplay {
         let header = reading.header
-        let session = try LabSession(lab: lab, seed: header.seed, limits: limits)
+        let session = try LabSession(lab: lab, seed: header.seed, limits: limits, parameters: header.parameters ?? [:])
         started(session)
         var warnings: [String] = []
         let calendar = session.world.calendarStart
