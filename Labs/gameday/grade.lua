@@ -56,9 +56,9 @@ local function hurting(series, t)
   return false
 end
 
--- The moments any class's success changed, from `since` on.
+-- `since` and the moments any class's success changed after it.
 local function moments(series, since)
-  local seen, list = {}, {}
+  local seen, list = { [since] = true }, { since }
   for _, class in ipairs(catalogue.customer_classes) do
     for _, point in ipairs(series["success_" .. class] or {}) do
       if point.t >= since and not seen[point.t] then seen[point.t] = true; list[#list + 1] = point.t end
@@ -83,9 +83,21 @@ local function impact(series, since)
   return began, ended
 end
 
--- The trainee's deeds from the fault on.
+-- The trainee's deeds from the fault on (moving the clock is not a deed on the platform).
 local function deeds(history, session)
-  return labkit.select(history.actions, { since = broke_at(session) })
+  return labkit.select(history.actions, function(action)
+    return action.t >= broke_at(session) and action.verb ~= "advance"
+  end)
+end
+
+-- Seconds an on-call engineer needs from the page to a first deed: what customers lose before
+-- then (and before the page) is lost whoever is on call.
+local REACTION_SECONDS = 60
+
+-- From when losses count: a minute after the page, or the trainee's first deed if sooner.
+local function answerable_from(history, session)
+  local first = labkit.first(deeds(history, session), {})
+  return math.min(page_at(session) + REACTION_SECONDS, first and first.t or math.huge)
 end
 
 local SLACK_REQUESTS = 50 -- noise between two runs that differ only in reads (their messages)
@@ -96,17 +108,19 @@ return {
       name = "Customer impact",
       points = 3,
       check = function(world, session, history)
-        local from, to = broke_at(session), session.ended.t
+        local from, to = answerable_from(history, session), session.ended.t
         local rates = weights(world)
         local idle = lost(history.counterfactual.series, rates, from, to)
         local yours = lost(history.series, rates, from, to)
-        local text = string.format("Customers lost %.0f requests; had nobody answered the page they would have lost %.0f.", yours, idle)
-        if idle <= SLACK_REQUESTS then
-          -- The fault alone did not hurt customers: only what the response broke counts.
+        local text = string.format("Once you could act customers lost %.0f requests; had nobody answered the page they would have lost %.0f.", yours, idle)
+        local bearable = math.max(SLACK_REQUESTS, 0.005 * offered(rates, from, to))
+        if idle <= bearable then
+          -- Doing nothing would have cost customers next to nothing (the mesh routes around a dead
+          -- node in seconds): only what the response lost counts.
           local caused = yours - idle
-          if caused <= SLACK_REQUESTS then return true, text .. " The fault did not reach customers, and nor did your response." end
-          return math.max(0, 1 - caused / math.max(SLACK_REQUESTS * 20, 0.002 * offered(rates, from, to))),
-            text .. " The fault alone hurt nobody: those losses came from the response."
+          if caused <= bearable then return true, text .. " Without you customers would have lost under 0.5 % of their requests, and your response cost them no more." end
+          return math.max(0, 1 - caused / (4 * bearable)),
+            text .. " Without you customers would have lost under 0.5 % of their requests: the rest came from the response."
         end
         local saved = (idle - yours) / idle
         -- Saving 70 % of what doing nothing would have cost is full marks: the first minutes
@@ -119,17 +133,15 @@ return {
       points = 2,
       check = function(world, session, history)
         local first = labkit.first(deeds(history, session), {})
-        local began, ended = impact(history.series, broke_at(session))
-        if not began then
-          if first then return true, "Customers were never hurt in your run." end
-          local idle = impact(history.counterfactual.series, broke_at(session))
-          if idle then return false, "No action was taken." end
-          return false, "Nothing was done about the page."
+        local began, ended = impact(history.series, answerable_from(history, session))
+        if not began or (ended and (not first or first.t > ended)) then
+          -- Nothing to mitigate once someone could act: answering the page (a look) is enough.
+          if labkit.first(history.reads, { since = page_at(session) }) or first then
+            return true, "Customers were not failing (below 99 %) once you could act."
+          end
+          return false, "Nobody answered the page."
         end
         if not ended then return false, "Customers were still failing at the end (" .. session.ended.clock .. ")." end
-        if not first or first.t > ended then
-          return false, "Customers recovered at " .. string.format("%.0f s", ended - began) .. " without anything you did."
-        end
         local minutes = (ended - began) / 60
         local text = string.format("Customer impact lasted %.1f minutes.", minutes)
         if minutes <= 5 then return true, text end

@@ -65,22 +65,14 @@ import Testing
         let recording = try LabPolicy.play(text, display: "Labs/gameday/policies/\(policy).lua", lab: lab, firedrillVersion: "test",
                                            seed: seed, parameters: ["difficulty": difficulty])
         defer { try? FileManager.default.removeItem(atPath: recording.path) }
-        var hurt = false
-        let grade = Grader(catalog: shippedCatalog, options: gradingOptions).grade(path: recording.path) { graded in
-            hurt = customersHurt(graded.session.history.counterfactual)
-        }
+        let grade = Grader(catalog: shippedCatalog, options: gradingOptions).grade(path: recording.path)
+        // Customers were hurt where doing nothing costs customer-impact points: the grader's own
+        // yardstick (more than 0.5 % of requests lost after the page in the do-nothing run).
+        let impact = grade.checks.first { $0.name == "Customer impact" }
+        let hurt = policy == "idle" && impact.map { $0.score < $0.maxScore } == true
         #expect(grade.error == nil, "seed \(seed) \(policy): \(grade.error ?? "")")
         let feedback = grade.checks.map { "\($0.name) \(ScoreFormat.number($0.score))/\(ScoreFormat.number($0.maxScore)): \($0.feedback)" }
         return Played(score: grade.score, customersHurt: hurt, feedback: feedback.joined(separator: "\n    "))
-    }
-
-    /// Whether any customer class fell below 99 % success in the do-nothing run.
-    static func customersHurt(_ counterfactual: LuaValue?) -> Bool {
-        guard let series = counterfactual?.tableValue?["series"]?.tableValue else { return false }
-        let classes = ["card_payments", "bank_transfers", "feed_balance", "cops_lookups", "prepaid_card_payments"]
-        return classes.contains { name in
-            (series["success_" + name]?.tableValue?.array ?? []).contains { ($0.tableValue?["v"]?.numberValue ?? 1) < 0.99 }
-        }
     }
 
     @Test func aCarefulEngineerScoresHighAndNobodyScoresLow() throws {
