@@ -176,7 +176,8 @@ return {
           end
         end
         if #harmful == 0 then
-          return true, "None of your " .. #actions .. " actions (" .. table.concat(labkit.values(actions, "verb"), ", ") .. ") hurt customers."
+          local deeds_done = #actions == 1 and "Your one action (" or "None of your " .. #actions .. " actions ("
+          return true, deeds_done .. table.concat(labkit.values(actions, "verb"), ", ") .. ") " .. (#actions == 1 and "did not hurt" or "hurt") .. " customers."
         end
         return 1 - #harmful / #actions, "Customers lost more than doing nothing would have after: " .. table.concat(harmful, "; ") .. "."
       end,
