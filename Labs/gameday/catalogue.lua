@@ -83,6 +83,15 @@ local function mentions(read, words)
   return false
 end
 
+-- etcd's own tools name the members that are down.
+local function etcd_found(read, fault)
+  return (read.kind == "etcd-members" or read.kind == "etcd-health") and mentions(read, fault.hosts)
+end
+
+local function crash_all(world, fault)
+  for _, host in ipairs(fault.hosts) do world.faults.crash(host) end
+end
+
 -- Each kind: `hurts` (customers lose requests after the page unless someone acts: measured, as
 -- the mesh routes around a dead node or zone within seconds and traffic does not cross a
 -- clogged link between zones), `draw(random)` a target,
@@ -182,14 +191,12 @@ catalogue.kinds = {
   etcd_member_loss = {
     hurts = false,
     draw = function(random) return { hosts = { "etcd-" .. random(ETCD_HOSTS) } } end,
-    apply = function(world, fault) world.faults.crash(fault.hosts[1]) end,
+    apply = crash_all,
     page = function()
       return "[FIRING] etcdMembersDown warning: 8 of 9 etcd members answering"
     end,
     cured = etcd_whole,
-    found = function(read, fault)
-      return (read.kind == "etcd-members" or read.kind == "etcd-health") and mentions(read, fault.hosts)
-    end,
+    found = etcd_found,
   },
 
   etcd_quorum_loss = {
@@ -200,16 +207,12 @@ catalogue.kinds = {
       for offset = 0, 4 do hosts[#hosts + 1] = "etcd-" .. ((first + offset - 1) % ETCD_HOSTS + 1) end
       return { hosts = hosts }
     end,
-    apply = function(world, fault)
-      for _, host in ipairs(fault.hosts) do world.faults.crash(host) end
-    end,
+    apply = crash_all,
     page = function()
       return "[FIRING] etcdNoLeader critical: etcd has no leader; Kubernetes API writes failing"
     end,
     cured = etcd_whole,
-    found = function(read, fault)
-      return (read.kind == "etcd-members" or read.kind == "etcd-health") and mentions(read, fault.hosts)
-    end,
+    found = etcd_found,
   },
 
   apiserver_crash = {
