@@ -135,8 +135,9 @@ return {
         local first = labkit.first(deeds(history, session), {})
         local began, ended = impact(history.series, answerable_from(history, session))
         if not began or (ended and (not first or first.t > ended)) then
-          -- Nothing to mitigate once someone could act: answering the page (a look) is enough.
-          if labkit.first(history.reads, { since = page_at(session) }) or first then
+          -- Nothing to mitigate once someone could act: answering the page (a look at the
+          -- platform, not a blind deed) is enough.
+          if labkit.first(history.reads, { since = page_at(session) }) then
             return true, "Customers were not failing (below 99 %) once you could act."
           end
           return false, "Nobody answered the page."
