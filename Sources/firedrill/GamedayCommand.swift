@@ -12,7 +12,7 @@ struct GamedayCommand: ParsableCommand {
         commandName: "gameday",
         abstract: "A random incident on the bank, drawn from a seed: you get paged, you fix it. The session is recorded for `firedrill grade`.",
         discussion: """
-        Difficulties: easy (one fault that hurts customers), normal (one fault from the whole \
+        Difficulties: easy (one fault that keeps hurting customers until someone acts), normal (one fault from the whole \
         catalogue), hard (two faults at different moments). Without --seed a new seed is drawn \
         and printed: give it to a colleague and they get the same incident.
         """
