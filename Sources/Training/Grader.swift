@@ -67,7 +67,7 @@ public struct Grader: Sendable {
             try admit(SessionAdmission(reading: reading, lab: lab, options: options), into: &record)
             let deadline = GradeDeadline(seconds: options.timeout(for: lab))
             defer { deadline.finish() }
-            let setup = SessionSetup(lab: lab.id, seed: reading.header.seed)
+            let setup = SessionSetup(lab: lab.id, seed: reading.header.seed, parameters: reading.header.parameters ?? [:])
             let session = try prepared?.take(setup) ?? setup.prepare(lab, limits: options.limits)
             let replay = SessionReplay.run(reading, on: session, started: { deadline.watch($0.runtime.lua) }, cancelled: { deadline.isExpired })
             try deadline.check()
@@ -77,6 +77,8 @@ public struct Grader: Sendable {
             replay.session.advanceWorld(to: ending.time)
             try deadline.check()
             replay.session.history.sample(replay.session.world)
+            try attachCounterfactual(to: replay.session, ending: ending)
+            try deadline.check()
             if replay.session.world.audit.droppedActions + replay.session.world.audit.droppedReads > 0 {
                 record.warnings.append("the world's audit log reached its limit of \(AuditLog.capacity) records; deeds and looks after that are not in history.actions and history.reads")
             }
@@ -120,22 +122,26 @@ public struct Grader: Sendable {
     }
 }
 
-/// What a session's world is prepared from before its commands replay: its lab and seed (the
-/// limits are the grader's, the same for every session it grades). Sessions of one setup can
+/// What a session's world is prepared from before its commands replay: its lab, seed and the
+/// parameters a drawn lab (a game day) was started with (the limits are the grader's, the same
+/// for every session it grades). Sessions of one setup can
 /// share one preparation: the lab's setup, often most of grading, runs once.
 public struct SessionSetup: Hashable, Sendable {
     public let lab: String
     public let seed: UInt64
+    /// A game day's draw (its difficulty): sessions drawn differently never share a world.
+    public let parameters: [String: String]
 
-    public init(lab: String, seed: UInt64) {
+    public init(lab: String, seed: UInt64, parameters: [String: String] = [:]) {
         self.lab = lab
         self.seed = seed
+        self.parameters = parameters
     }
 
     /// The lab's world for this seed, its setup run and the trainee about to arrive.
     func prepare(_ lab: Lab, limits: LuaLimits) throws -> LabSession {
         precondition(lab.id == self.lab, "a setup prepares its own lab")
-        return try LabSession(lab: lab, seed: seed, limits: limits)
+        return try LabSession(lab: lab, seed: seed, limits: limits, parameters: parameters)
     }
 }
 

@@ -30,6 +30,10 @@ public struct Lab: Sendable {
     /// for, as read when the lab loaded (see `LabModules`): sessions and grading run these.
     public let modules: [String: LabFile]
     public let fingerprint: LabFingerprint
+    /// `counterfactual = true`: grading also runs the same seed with nobody at the keyboard, to
+    /// the same end, and hands the grader that world's series as `history.counterfactual`
+    /// (what doing nothing would have cost, the yardstick of a game day's customer impact).
+    public var counterfactual = false
 
     public var maxScore: Double { rubric.reduce(0) { $0 + $1.points } }
 }
@@ -55,7 +59,8 @@ public struct LabScenario: Sendable, Equatable {
     /// The seed a session starts from unless told otherwise.
     public let seed: UInt64
     /// The vetted seeds, on which the lab and its grader are known to work: a session recorded
-    /// on any other seed is graded as practice (`scenario.seeds`; just `seed` when not given).
+    /// on any other seed is graded as practice (`scenario.seeds`; just `seed` when not given;
+    /// empty for `seeds = "any"`, a lab whose grader judges whatever its seed drew).
     public let seeds: [UInt64]
     public let start: CalendarTime?
     /// Component versions (`etcd = "3.1.9"`), kept for the scenarios that will take them.
@@ -63,7 +68,7 @@ public struct LabScenario: Sendable, Equatable {
 
     /// Why a session on `seed` is practice, or nil when the seed is one of the lab's.
     public func practiceReason(seed: UInt64) -> String? {
-        guard !seeds.contains(seed) else { return nil }
+        guard !seeds.isEmpty, !seeds.contains(seed) else { return nil }
         let list = seeds.map(String.init).joined(separator: ", ")
         return "seed \(seed) is not one of this lab's graded seeds (\(list)), so this is a practice session"
     }

@@ -22,8 +22,10 @@ struct LabDefinition {
     let steps: [LabStep]
     let stepChecks: [LuaFunctionReference]
     let injects: [Inject]
+    let counterfactual: Bool
 
-    static let fields = ["id", "title", "summary", "difficulty", "minutes", "grading_seconds", "scenario", "time", "setup", "injects", "steps"]
+    static let fields = ["id", "title", "summary", "difficulty", "minutes", "grading_seconds", "scenario", "time", "setup", "injects", "steps",
+                         "counterfactual"]
 
     /// A lab that does not say how long grading takes is assumed to take this long.
     static let defaultGradingSeconds = 30.0
@@ -50,7 +52,8 @@ struct LabDefinition {
             setup: try lab.optionalFunction("setup"),
             steps: try steps.map(step),
             stepChecks: try steps.map { try $0.function("done") },
-            injects: try injects.enumerated().map { try inject($1, number: $0 + 1) }
+            injects: try injects.enumerated().map { try inject($1, number: $0 + 1) },
+            counterfactual: try lab.optionalBoolean("counterfactual") ?? false
         )
     }
 
@@ -105,7 +108,7 @@ struct LabDefinition {
             }
         }
         let seeds = try vettedSeeds(table) ?? [seed]
-        guard seeds.contains(seed) else {
+        guard seeds.isEmpty || seeds.contains(seed) else {
             throw table.error("seeds", "must include the lab's seed (\(seed)): a session started without --seed must be graded")
         }
         return LabScenario(name: name, seed: seed, seeds: seeds, start: start, versions: versions)
@@ -114,8 +117,10 @@ struct LabDefinition {
     /// `seeds = { 315, 402, ... }`: the seeds a session may be graded on.
     private static func vettedSeeds(_ table: LabTableReader) throws -> [UInt64]? {
         guard !table.value("seeds").isNil else { return nil }
+        // A lab whose grader judges whatever the seed drew (a game day) grades every seed.
+        if table.value("seeds").stringValue == "any" { return [] }
         guard let list = table.value("seeds").tableValue, list.hash.isEmpty, !list.array.isEmpty else {
-            throw table.error("seeds", "expected a list of seeds, such as { 315, 402 }")
+            throw table.error("seeds", "expected a list of seeds, such as { 315, 402 }, or \"any\"")
         }
         return try list.array.map { value in
             guard let seed = value.integerValue, seed >= 0 else { throw table.error("seeds", "expected whole numbers of at least 0, got \(value)") }

@@ -52,11 +52,19 @@ extension LabSession {
         return CheckResult(name: check.name, score: score, maxScore: check.points, passed: passed, feedback: feedback)
     }
 
+    /// Parameters as a Lua table of strings.
+    static func parametersValue(_ parameters: [String: String]) -> LuaValue {
+        var table = LuaTable()
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { table[name] = .string(value) }
+        return .table(table)
+    }
+
     /// The `session` table a grader receives (`globals` is added on the Lua side).
     func sessionValue(ending: SessionEnding) -> LuaValue {
         var table = LuaTable()
         table["lab"] = .string(lab.id)
         table["seed"] = .integer(Int64(bitPattern: world.seed))
+        table["parameters"] = LabSession.parametersValue(parameters)
         table["arrived"] = timed(arrival, [:])
         table["ended"] = timed(ending.time, ["reason": .string(ending.reason), "recorded": .boolean(ending.isRecorded)])
         table["commands"] = .table(LuaTable(array: commands.map(commandValue)))

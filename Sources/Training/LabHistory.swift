@@ -28,6 +28,9 @@ public final class LabHistory {
     public private(set) var series: [(name: String, points: [Point])]
     public private(set) var events: [Event] = []
     private let gauges: [HistoryGauge]
+    /// For a lab with `counterfactual = true`, grading's do-nothing run of the same seed, as
+    /// the grader reads it (`history.counterfactual`, with `series` and `events`).
+    var counterfactual: LuaValue?
 
     init(gauges: [HistoryGauge] = HistoryGauges.all) {
         self.gauges = gauges
@@ -63,8 +66,13 @@ public final class LabHistory {
             ["t": .number(world.scriptSeconds(event.time)), "clock": .string(calendarStart.adding(event.time).clock),
              "kind": .string(event.kind), "detail": .string(event.detail)]
         }
-        return ["series": .table(seriesTable), "events": .table(LuaTable(array: eventList)),
-                "actions": AuditValues.actions(world), "reads": AuditValues.reads(world)]
+        var value = LuaTable()
+        value["series"] = .table(seriesTable)
+        value["events"] = .table(LuaTable(array: eventList))
+        value["actions"] = AuditValues.actions(world)
+        value["reads"] = AuditValues.reads(world)
+        value["counterfactual"] = counterfactual ?? .nil
+        return .table(value)
     }
 }
 

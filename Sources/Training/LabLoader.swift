@@ -16,13 +16,15 @@ public enum LabLoader {
         let environment = try LabEnvironment(runtime: runtime, modules: modules)
         let definition = try LabDefinition.read(try environment.evaluateLab(labFile), file: labFile, folderName: folderName)
         let rubric = try RubricDefinition.read(try environment.evaluateGrader(graderFile), file: graderFile)
-        return Lab(id: definition.id, title: definition.title, summary: definition.summary,
+        var lab = Lab(id: definition.id, title: definition.title, summary: definition.summary,
                    difficulty: definition.difficulty, minutes: definition.minutes, gradingSeconds: definition.gradingSeconds,
                    directory: displayDirectory,
                    scenario: definition.scenario, timing: definition.timing, hasSetup: definition.setup != nil,
                    steps: definition.steps, injects: definition.injects.map(\.description), rubric: rubric.checks,
                    labFile: labFile, graderFile: graderFile, readme: readme.text, modules: modules.loaded,
                    fingerprint: LabFingerprint([labFile, graderFile] + modules.loaded.values))
+        lab.counterfactual = definition.counterfactual
+        return lab
     }
 
     /// Loading runs only the files' top level, which builds tables; a loop there is a mistake.

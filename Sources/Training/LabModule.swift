@@ -72,6 +72,10 @@ enum LabModule {
             try call.push(AuditValues.reads(session.world, since: try AuditValues.since(call, world: session.world)))
             return 1
         }
+        runtime.lua.register(prefix + "parameters") { [unowned session] call in
+            try call.push(LabSession.parametersValue(session.parameters))
+            return 1
+        }
         runtime.lua.register(prefix + "commands") { [unowned session] call in
             try call.push(.table(LuaTable(array: session.commands.map(session.commandValue))))
             return 1

@@ -19,12 +19,15 @@ enum LabPolicy {
         let failures: [(line: Int, message: String)]
     }
 
-    static func play(_ text: String, display: String, lab: Lab, firedrillVersion: String) throws -> Recording {
+    /// Plays `text` on `lab` from `seed` (the lab's own unless given) with `parameters` (a game
+    /// day's difficulty), recording to a temporary file.
+    static func play(_ text: String, display: String, lab: Lab, firedrillVersion: String, seed: UInt64? = nil,
+                     parameters: [String: String] = [:]) throws -> Recording {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("firedrill-policy-\(lab.id)-\(UUID().uuidString).jsonl").path
         let session: LabSession
         do {
-            session = try LabSession(lab: lab)
+            session = try LabSession(lab: lab, seed: seed, parameters: parameters)
         } catch {
             throw LabError(file: display, problem: "the lab did not start: \(error)")
         }

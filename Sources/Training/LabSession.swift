@@ -15,6 +15,8 @@ public final class LabSession {
     public let lab: Lab
     public let runtime: ScriptRuntime
     public let history = LabHistory()
+    /// What the lab was started with besides the seed (`SessionHeader.parameters`).
+    public let parameters: [String: String]
     /// When the trainee took over, after the lab's setup.
     public private(set) var arrival: SimTime = 0
     private var hasArrived = false
@@ -44,8 +46,9 @@ public final class LabSession {
 
     /// Builds the lab's world: scenario and seed (the lab's, unless `seed` is given), `setup`,
     /// injects, step polling. Throws a `LabError` naming `lab.lua` when the lab's code fails.
-    public init(lab: Lab, seed: UInt64? = nil, limits: LuaLimits = LuaLimits()) throws {
+    public init(lab: Lab, seed: UInt64? = nil, limits: LuaLimits = LuaLimits(), parameters: [String: String] = [:]) throws {
         self.lab = lab
+        self.parameters = parameters
         runtime = try ScriptRuntime(scenario: LabSession.scenario(for: lab), seed: seed ?? lab.scenario.seed,
                                     options: lab.scenario.versions, limits: limits)
         core = ReplCore(runtime: runtime)

@@ -51,6 +51,12 @@ struct LabTableReader {
         value(key).isNil ? nil : try number(key)
     }
 
+    func optionalBoolean(_ key: String) throws -> Bool? {
+        if value(key).isNil { return nil }
+        guard case .boolean(let flag) = value(key) else { throw expected(key, "true or false") }
+        return flag
+    }
+
     func integer(_ key: String) throws -> Int64 {
         guard let integer = value(key).integerValue else { throw expected(key, "a whole number") }
         return integer

@@ -149,5 +149,6 @@ extension SessionHeader {
                   speed: lab.timing.speed, instructionLimit: limits.instructions, memoryLimitBytes: limits.memoryBytes,
                   arrivedUs: session.arrival, arrivedClock: session.world.calendarStart.adding(session.arrival).clock,
                   wall: wall, forkedFrom: forkedFrom)
+        parameters = session.parameters.isEmpty ? nil : session.parameters
     }
 }

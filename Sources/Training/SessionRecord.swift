@@ -34,6 +34,10 @@ public struct SessionHeader: Codable, Sendable, Equatable {
     public var forkedFrom: String?
     /// The id of the key that signed the chain (`SessionKey.id`), or nil when unsigned.
     public var signingKey: String?
+    /// What the lab was started with besides the seed (a game day's `difficulty`), which its
+    /// code reads as `session.parameters()`: grading starts the same lab with the same ones. Nil
+    /// for a lab started without any (every session recorded before parameters existed).
+    public var parameters: [String: String]?
 
     public static let currentFormat = 2
     /// The formats this firedrill reads: 1 (no chain) and 2.

@@ -18,7 +18,7 @@ public struct SessionReplay {
     /// (the Monzo lab's skips two weeks), so it is resolved once the setup has run.
     public static func run(_ reading: SessionReading, lab: Lab, limits: LuaLimits = LuaLimits(), until moment: LabMoment? = nil,
                            started: (LabSession) -> Void = { _ in }, cancelled: () -> Bool = { false }) throws -> SessionReplay {
-        let session = try LabSession(lab: lab, seed: reading.header.seed, limits: limits)
+        let session = try LabSession(lab: lab, seed: reading.header.seed, limits: limits, parameters: reading.header.parameters ?? [:])
         return run(reading, on: session, until: moment, started: started, cancelled: cancelled)
     }
 

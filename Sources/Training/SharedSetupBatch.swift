@@ -85,7 +85,7 @@ extension Grader {
     /// The setup a session's file names, if its header can be read and its lab is known.
     func setup(of path: String) -> SessionSetup? {
         guard let reading = try? SessionReader.read(path: path, key: options.key), catalog.lab(reading.header.lab) != nil else { return nil }
-        return SessionSetup(lab: reading.header.lab, seed: reading.header.seed)
+        return SessionSetup(lab: reading.header.lab, seed: reading.header.seed, parameters: reading.header.parameters ?? [:])
     }
 
     /// The world for `setup`, prepared under the limits every replayed command runs with.

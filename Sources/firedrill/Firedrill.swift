@@ -11,7 +11,7 @@ struct Firedrill: ParsableCommand {
         version: FiredrillVersion.current,
         subcommands: [RunCommand.self, ReplCommand.self, ScenariosCommand.self, BenchCommand.self,
                       LabsCommand.self, LabCommand.self, ReplayCommand.self, GradeCommand.self,
-                      ReportCommand.self]
+                      ReportCommand.self, GamedayCommand.self]
     )
 }
 

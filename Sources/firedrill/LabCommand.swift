@@ -14,6 +14,23 @@ struct LabCommand: ParsableCommand {
     )
 }
 
+/// What every command that starts a recorded lab session takes: where to record it, the key
+/// that signs it, the labs folder, the REPL's history, and the API for the real kubectl.
+struct SessionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Where to record the session (default: $XDG_STATE_HOME/firedrill/sessions/).", valueName: "path"))
+    var session: String?
+
+    @Option(help: ArgumentHelp("A file holding the instructors' key that signs the session (default: $FIREDRILL_SESSION_KEY).", valueName: "path"))
+    var keyFile: String?
+
+    @OptionGroup var location: LabsLocation
+
+    @Flag(help: "Neither read nor save the REPL's history file.")
+    var noHistory = false
+
+    @OptionGroup var api: APIOptions
+}
+
 struct LabStartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
@@ -28,46 +45,47 @@ struct LabStartCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The lab to start (see `firedrill labs`), or the path of a lab folder.", valueName: "id"))
     var id: String
 
-    @Option(help: ArgumentHelp("Where to record the session (default: $XDG_STATE_HOME/firedrill/sessions/).", valueName: "path"))
-    var session: String?
-
     @Option(help: "Another seed than the lab's own; one outside the lab's graded seeds makes a practice session.")
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("A file holding the instructors' key that signs the session (default: $FIREDRILL_SESSION_KEY).", valueName: "path"))
-    var keyFile: String?
-
-    @OptionGroup var location: LabsLocation
-
-    @Flag(help: "Neither read nor save the REPL's history file.")
-    var noHistory = false
-
-    @OptionGroup var api: APIOptions
+    @OptionGroup var recording: SessionOptions
 
     func run() throws {
-        let lab = try location.lab(id)
-        let key: SessionKey?
-        do { key = try SessionKey.load(keyFile: keyFile) } catch { throw fail("\(error)") }
-        let interactive = isatty(STDIN_FILENO) != 0
-        if interactive && lab.hasSetup {
+        let lab = try recording.location.lab(id)
+        let labSession = try LabStartCommand.prepare(lab) { try LabSession(lab: lab, seed: seed) }
+        try LabStartCommand.play(labSession, recording) {
+            printBanner(lab, session: labSession, path: $0)
+        }
+    }
+
+    /// Builds the lab's world (saying why the wait, where a setup builds history first).
+    static func prepare(_ lab: Lab, _ start: () throws -> LabSession) throws -> LabSession {
+        if isatty(STDIN_FILENO) != 0 && lab.hasSetup {
             // The Monzo lab's setup simulates two weeks of history first: say why the wait.
             print("Preparing \(lab.id): the lab builds the platform's history before you arrive…")
         }
-        let labSession: LabSession
         do {
-            labSession = try LabSession(lab: lab, seed: seed)
+            return try start()
         } catch {
             throw fail("\(error)")
         }
-        let path = session ?? LabLineLoop.defaultSessionPath(lab: lab.id)
+    }
+
+    /// Records `labSession` and runs its REPL until the trainee leaves; `banner` greets an
+    /// interactive trainee, given the session file's path.
+    static func play(_ labSession: LabSession, _ options: SessionOptions, banner: (String) -> Void) throws {
+        let lab = labSession.lab
+        let key: SessionKey?
+        do { key = try SessionKey.load(keyFile: options.keyFile) } catch { throw fail("\(error)") }
+        let path = options.session ?? LabLineLoop.defaultSessionPath(lab: lab.id)
         let live: LiveLab
         do {
             live = try LiveLab(session: labSession, recorder: try SessionRecorder(path: path, key: key), firedrillVersion: FiredrillVersion.current)
         } catch {
             throw fail("\(error)")
         }
-        if interactive {
-            printBanner(lab, session: labSession, path: path)
+        if isatty(STDIN_FILENO) != 0 {
+            banner(path)
         } else {
             FileHandle.standardError.write(Data("Recording this session to \(path)\n".utf8))
         }
@@ -75,9 +93,9 @@ struct LabStartCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Note: \(practice); it will not earn a grade.\n".utf8))
         }
         // The real kubectl's requests are answered and recorded through the lab, like typed commands.
-        try APIService.start(api, defaultKubeconfig: APIService.kubeconfigBeside(path)) { live.answer($0) }
+        try APIService.start(options.api, defaultKubeconfig: APIService.kubeconfigBeside(path)) { live.answer($0) }
         defer { APIService.stop() }
-        LabLineLoop.run(live, sessionPath: path, history: ReplCommand.historyFile(disabled: noHistory))
+        LabLineLoop.run(live, sessionPath: path, history: ReplCommand.historyFile(disabled: options.noHistory))
     }
 
     private func printBanner(_ lab: Lab, session: LabSession, path: String) {

@@ -141,7 +141,7 @@ import FoundationXML
         let started = try CommandRunner.run(["lab", "broken", "--labs", labs.path])
         #expect(started.status == 1 && started.standardError.contains("lab.lua:11: minutes:"))
         let unknown = try CommandRunner.run(["lab", "nope"])
-        #expect(unknown.standardError.contains("no lab 'nope' in") && unknown.standardError.contains("the labs are: etcd-quorum, linkerd-npe, monzo-2017, service-discovery, write-a-drill, zone-partition"))
+        #expect(unknown.standardError.contains("no lab 'nope' in") && unknown.standardError.contains("the labs are: etcd-quorum, gameday, linkerd-npe, monzo-2017, service-discovery, write-a-drill, zone-partition"))
     }
 
     @Test func whatHappenedWhileTheTraineeTypedComesBeforeTheCommandsOutput() throws {
