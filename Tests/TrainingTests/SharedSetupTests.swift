@@ -24,6 +24,16 @@ import Testing
         #expect(prepared.take(SessionSetup(lab: "write-a-drill", seed: 8)) != nil, "a zone-partition session does not take it")
     }
 
+    /// Game days of one seed drawn at different difficulties are different incidents: they
+    /// never share a prepared world.
+    @Test func drawsWithOtherParametersAreNotShared() {
+        let easy = SessionSetup(lab: "gameday", seed: 5, parameters: ["difficulty": "easy"])
+        let hard = SessionSetup(lab: "gameday", seed: 5, parameters: ["difficulty": "hard"])
+        let groups = SharedSetupBatch.groups([easy, hard, easy, hard])
+        #expect(groups == [SharedSetupBatch.SetupGroup(setup: easy, shares: true, indices: [0, 2]),
+                           SharedSetupBatch.SetupGroup(setup: hard, shares: true, indices: [1, 3])])
+    }
+
     @Test func sessionsSharingALabAndSeedAreGroupedInOrder() {
         let drill = SessionSetup(lab: "write-a-drill", seed: 7), zone = SessionSetup(lab: "zone-partition", seed: 3)
         let other = SessionSetup(lab: "write-a-drill", seed: 8)
