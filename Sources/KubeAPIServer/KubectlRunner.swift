@@ -70,15 +70,20 @@ public final class KubectlRunner {
         return try finish(started)
     }
 
-    /// `run` for a caller on Swift's cooperative pool (a test): it waits by sleeping, not by
-    /// blocking, so the server's own tasks, on the same pool, can carry the requests meanwhile.
+    /// `run` for a caller on Swift's cooperative pool (a test). The answering loop runs on a
+    /// thread of its own: on a 2-core machine the pool has two threads, and when other tests
+    /// hold both with long synchronous work, a loop that waited on the pool answered nothing
+    /// until kubectl gave up (its discovery timed out after 32 s). Nothing else touches the
+    /// world while the caller awaits.
     public func run(_ arguments: [String]) async throws -> Run {
-        let started = try launch(arguments, usesEndpoint: true)
-        while started.process.isRunning {
-            try await Task.sleep(nanoseconds: 2_000_000)
-            serve(started)
+        nonisolated(unsafe) let runner = self
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try runner.run(arguments, usesEndpoint: true) })
+            }
+            thread.name = "kubectl-runner"
+            thread.start()
         }
-        return try finish(started)
     }
 
     public func run(_ line: String) async throws -> Run { try await run(line.split(separator: " ").map(String.init)) }
