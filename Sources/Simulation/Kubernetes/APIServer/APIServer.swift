@@ -421,7 +421,9 @@ public final class APIServer: SimProcess {
 
     /// A cluster IP in the service range, stable for the service's name, skipping addresses in use.
     private func allocateClusterIP(for service: Service) -> String {
-        let used = Set((storages[.services]?.cachedList(.everything).objects ?? []).compactMap { ($0 as? Service)?.clusterIP })
+        // The cache's objects as they lie: membership needs no order, and a sorted list cost
+        // 8% of the warm-up, where each of ~500 services is created on three apiservers.
+        let used = Set((storages[.services]?.objects.values).map { $0.compactMap { ($0 as? Service)?.clusterIP } } ?? [])
         var index = Int(StableHasher.hash(service.qualifiedName) % 65_000) + 10
         while used.contains(cluster.configuration.serviceAddress(index)) { index = index % 65_000 + 11 }
         return cluster.configuration.serviceAddress(index)
