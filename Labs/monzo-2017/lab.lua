@@ -6,6 +6,9 @@
 -- The etcd resize of mid-October, as Monzo's operators ran it (Labs/lib/etcd_resize.lua).
 local resize = require "etcd_resize"
 
+-- Deploys of the week after the resize, off the payment path.
+local routine_deploys = { { "cops", "help-articles" }, { "cards", "card-art" }, { "current-account", "account-archive" } }
+
 local deployed_at = nil -- simulated seconds when the 14:10 deploy went out
 
 -- What broke in this world, as it stood when the deploy went out, for the grader: the
@@ -50,7 +53,15 @@ return {
 
   setup = function(world)
     resize(world)
-    world.sim.advance("15m")                        -- leases, retries and watches settle
+    world.sim.advance("20m")                        -- connections the resize left dead are found dead
+    -- The days after: routine deploys off the payment path, as any week at a bank has. They
+    -- send on every storage client a deploy touches, so the dead connections those clients
+    -- still held are found dead (924.6 s after the first send) and re-dialled.
+    for _, target in ipairs(routine_deploys) do
+      kubectl("patch deployment " .. target[2] .. " -n " .. target[1] ..
+              [[ -p '{"spec":{"template":{"metadata":{"annotations":{"deployed":"2017-10-16"}}}}}']])
+    end
+    world.sim.advance("20m")
     world.sim.skip_calendar("2017-10-26 16:00")     -- two quiet weeks
     -- Thursday: a team sees problems with a new service and scales it to zero as a precaution.
     kubectl("scale deployment overdraft-alerts -n current-account --replicas=0")

@@ -66,6 +66,12 @@ public struct LabScenario: Sendable, Equatable {
     /// Component versions (`etcd = "3.1.9"`), kept for the scenarios that will take them.
     public let versions: [String: String]
 
+    /// The seed for a session started without one: one of the vetted seeds, drawn, so trainees
+    /// meet different outages (a lab with one seed always gets it).
+    public func drawSeed<Generator: RandomNumberGenerator>(using generator: inout Generator) -> UInt64 {
+        seeds.randomElement(using: &generator) ?? seed
+    }
+
     /// Why a session on `seed` is practice, or nil when the seed is one of the lab's.
     public func practiceReason(seed: UInt64) -> String? {
         guard !seeds.isEmpty, !seeds.contains(seed) else { return nil }

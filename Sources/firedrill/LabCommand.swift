@@ -52,7 +52,11 @@ struct LabStartCommand: ParsableCommand {
 
     func run() throws {
         let lab = try recording.location.lab(id)
-        let labSession = try LabStartCommand.prepare(lab) { try LabSession(lab: lab, seed: seed) }
+        // Without --seed, one of the lab's vetted seeds, drawn here at the command line (the
+        // world itself never draws from the system); the banner prints it and the session records it.
+        var system = SystemRandomNumberGenerator()
+        let drawn = seed ?? lab.scenario.drawSeed(using: &system)
+        let labSession = try LabStartCommand.prepare(lab) { try LabSession(lab: lab, seed: drawn) }
         try LabStartCommand.play(labSession, recording) {
             printBanner(lab, session: labSession, path: $0)
         }
@@ -87,7 +91,7 @@ struct LabStartCommand: ParsableCommand {
         if isatty(STDIN_FILENO) != 0 {
             banner(path)
         } else {
-            FileHandle.standardError.write(Data("Recording this session to \(path)\n".utf8))
+            FileHandle.standardError.write(Data("Seed \(labSession.world.seed); recording this session to \(path)\n".utf8))
         }
         if let practice = lab.scenario.practiceReason(seed: labSession.world.seed) {
             FileHandle.standardError.write(Data("Note: \(practice); it will not earn a grade.\n".utf8))
@@ -111,7 +115,7 @@ struct LabStartCommand: ParsableCommand {
         print("""
         \(lab.title) — \(lab.difficulty.rawValue), about \(lab.minutes) minutes
         \(lab.summary)
-        Simulated time starts at \(world.calendarNow.description) and \(pace); \(advance).
+        Seed \(world.seed) (`--seed \(world.seed)` replays this world). Simulated time starts at \(world.calendarNow.description) and \(pace); \(advance).
         Recording this session to \(path)
         lab.status() shows where you are, hint() gives a hint, check() checks a step, lab.briefing() shows the briefing.
         Ctrl-D or lab.finish() ends the session.

@@ -45,7 +45,7 @@ import FoundationXML
         let saved = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(saved.count == 1 && saved[0].hasPrefix("write-a-drill-") && saved[0].hasSuffix(".jsonl"))
         let path = folder.appendingPathComponent(saved[0]).path
-        #expect(run.standardError == "Recording this session to \(path)\n")
+        #expect(run.standardError == "Seed 7; recording this session to \(path)\n")
         #expect(run.standardOutput.contains("✓ Step 5 of 5 done: Announce the drill"))
         let grade = try CommandRunner.run(["grade", path])
         #expect(grade.status == 0)

@@ -71,6 +71,7 @@ enum AuditFindings {
     /// Clients pinned to a connection that no longer answers.
     static func zombieClients(_ cluster: EtcdCluster) -> [String] {
         cluster.clients.filter(\.isPinnedConnectionZombie).map { "\($0.owner.name) \($0.label) zombie" }
+            + cluster.clients.filter { $0.lostWatchCount > 0 }.map { "\($0.owner.name) \($0.label) watch lost" }
     }
 
     static func percent(_ rate: Double) -> String { "\(Int((rate * 100).rounded()))%" }

@@ -34,7 +34,7 @@ enum EtcdModule {
             return 1
         }
         runtime.define("etcd.clients", usage: "etcd.clients()",
-                       "the etcd clients components hold: {owner, label, version, pinned, zombie, pending, watches, timed_out}") { [unowned runtime] call in
+                       "the etcd clients components hold: {owner, label, version, pinned, zombie, pending, watches, lost_watches, timed_out}") { [unowned runtime] call in
             let cluster = try requireCluster(call, world)
             runtime.recordRead(via: "etcd.clients", verb: "list", AuditObject(kind: "etcd-clients"), findings: AuditFindings.zombieClients(cluster))
             try call.push(.table(LuaTable(array: cluster.clients.map(clientTable))))
@@ -152,6 +152,7 @@ enum EtcdModule {
         table["zombie"] = .boolean(client.isPinnedConnectionZombie)
         table["pending"] = .integer(Int64(client.pendingCallCount))
         table["watches"] = .integer(Int64(client.openWatchCount))
+        table["lost_watches"] = .integer(Int64(client.lostWatchCount))
         table["timed_out"] = .integer(Int64(client.timedOutCallCount))
         table["usable"] = .boolean(client.isUsable)
         return .table(table)

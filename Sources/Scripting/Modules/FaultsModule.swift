@@ -29,6 +29,15 @@ enum FaultsModule {
             runtime.recordAction(via: "faults.crash", verb: "crash", AuditObject(kind: "host", name: target.name, host: target.name))
             return 0
         }
+        runtime.define("faults.terminate", usage: "faults.terminate(host)",
+                       "terminate an instance: a clean shutdown, or its network gone first (drawn per host from the seed); it stays down; returns true if clean",
+                       mutates: true) { [unowned runtime] call in
+            let target = try host(call, 1, world: world)
+            let clean = world.terminate(target)
+            runtime.recordAction(via: "faults.terminate", verb: "terminate", AuditObject(kind: "host", name: target.name, host: target.name))
+            call.push(boolean: clean)
+            return 1
+        }
         runtime.define("faults.restart", usage: "faults.restart(host)",
                        "bring a crashed host back, or reboot a running one", mutates: true) { [unowned runtime] call in
             let target = try host(call, 1, world: world)

@@ -183,11 +183,16 @@ public final class EtcdMember: SimProcess {
         lastSnapshotIndex = applied
     }
 
-    /// This member applied its own removal: like etcd, it stops (a clean exit, so its clients
-    /// are sent a teardown, which the network may or may not deliver).
+    /// This member applied its own removal: like etcd, it keeps running one more second, then
+    /// exits (`stopWithDelay(1s, "the member has been permanently removed from the cluster")` in
+    /// etcd 3.1's `etcdserver/server.go`), and the kernel closes every client socket: each client
+    /// is sent a teardown, which reaches it unless its host or the network fails first.
     private func leaveCluster() {
-        after(0) { [unowned self] in world.stop(self, graceful: true) }
+        after(EtcdMember.removedMemberExitDelay) { [unowned self] in world.stop(self, graceful: true) }
     }
+
+    /// How long a removed member keeps running before it exits (etcd's `stopWithDelay`).
+    public static let removedMemberExitDelay = Span.seconds(1)
 
     // MARK: Peers
 

@@ -43,10 +43,11 @@ public final class EtcdRunbook {
     /// (added, then the old one removed and its instance terminated), then the zone's other two
     /// are added. One membership change at a time throughout.
     ///
-    /// By default the automation terminates an old instance as soon as `member remove` returns.
-    /// The removed member exits when it learns of its removal, sending each client a teardown;
-    /// a client whose teardown had not arrived when the machine vanished keeps a connection that
-    /// looks open and never answers. Given a few seconds' delay, every teardown lands first.
+    /// By default the automation terminates an old instance as soon as `member remove` returns,
+    /// inside the second a removed member keeps running. The terminate shuts the instance down
+    /// cleanly (every client is sent a teardown) or its network vanishes first (every client
+    /// keeps a connection that looks open and never answers): `World.terminate` draws which.
+    /// Given a few seconds' delay, the member exits by itself and every teardown lands first.
     public static func replaceAndGrow(oldHosts: [String], newHostsByZone: [[String]],
                                       terminationDelay: SimTime = 0) -> [Step] {
         precondition(oldHosts.count == newHostsByZone.count, "one old member per zone")
@@ -77,8 +78,8 @@ public final class EtcdRunbook {
         case .addMember(let host): addMember(host)
         case .removeMember(let name): removeMember(name)
         case .terminateInstance(let host):
-            if let machine = world.host(named: host) { world.crash(machine) }
-            note("terminate instance \(host): ok")
+            let clean = world.host(named: host).map { world.terminate($0) } ?? false
+            note("terminate instance \(host): ok (\(clean ? "clean shutdown" : "network gone before etcd exited"))")
             advance()
         case .wait(let span):
             world.schedule(after: span) { [self] in advance() }

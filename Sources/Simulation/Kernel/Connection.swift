@@ -25,6 +25,18 @@ public final class Connection {
     /// overtakes the one sent before it.
     private var lastArrivalAtServer = SimTime.min
     private var lastArrivalAtClient = SimTime.min
+    /// Each end's oldest send not yet acknowledged (nil: everything it sent arrived), and whether
+    /// its retransmission check is scheduled: one timer per end at most, however busy the stream.
+    private var unacknowledgedSinceAtClient: SimTime?
+    private var unacknowledgedSinceAtServer: SimTime?
+    private var retransmissionCheckAtClient = false
+    private var retransmissionCheckAtServer = false
+
+    /// How long Linux keeps retransmitting unacknowledged data before it aborts the connection:
+    /// `tcp_retries2` = 15 retransmissions, "a hypothetical timeout of 924.6 seconds" (Linux
+    /// `Documentation/networking/ip-sysctl.txt`; seen as "~15 minutes, and then success again" in
+    /// etcd-io/etcd#7941). A connection that sends nothing is never found dead this way.
+    public static let retransmissionTimeout = Span.milliseconds(924_600)
 
     init(id: Int, client: SimProcess, server: SimProcess, network: Network) {
         self.id = id
@@ -46,8 +58,10 @@ public final class Connection {
     /// this connection when it arrives.
     public func sendToServer(_ deliver: @escaping () -> Void) {
         guard isOpenAtClient else { return }
+        awaitAcknowledgement(at: .client)
         network.send(from: client.host, to: server.host, notBefore: &lastArrivalAtServer) { [self] in
             if isOpenAtServer && server.isCurrent(serverIncarnation) {
+                unacknowledgedSinceAtClient = nil
                 deliver()
             } else {
                 reset(toward: .client)
@@ -59,8 +73,10 @@ public final class Connection {
     /// connection when it arrives.
     public func sendToClient(_ deliver: @escaping () -> Void) {
         guard isOpenAtServer else { return }
+        awaitAcknowledgement(at: .server)
         network.send(from: server.host, to: client.host, notBefore: &lastArrivalAtClient) { [self] in
             if isOpenAtClient && client.isCurrent(clientIncarnation) {
+                unacknowledgedSinceAtServer = nil
                 deliver()
             } else {
                 reset(toward: .server)
@@ -101,6 +117,59 @@ public final class Connection {
     }
 
     private enum End { case client, server }
+
+    // MARK: Retransmission timeout
+
+    /// A send from `end`: if nothing was outstanding, the retransmission clock starts now.
+    /// Arrival at the far end counts as its acknowledgement (the model carries no ACK segments).
+    private func awaitAcknowledgement(at end: End) {
+        switch end {
+        case .client:
+            if unacknowledgedSinceAtClient == nil { unacknowledgedSinceAtClient = network.now }
+            if !retransmissionCheckAtClient { retransmissionCheckAtClient = true; scheduleRetransmissionCheck(at: .client) }
+        case .server:
+            if unacknowledgedSinceAtServer == nil { unacknowledgedSinceAtServer = network.now }
+            if !retransmissionCheckAtServer { retransmissionCheckAtServer = true; scheduleRetransmissionCheck(at: .server) }
+        }
+    }
+
+    private func scheduleRetransmissionCheck(at end: End) {
+        let since = (end == .client ? unacknowledgedSinceAtClient : unacknowledgedSinceAtServer) ?? network.now
+        network.schedule(at: since + Connection.retransmissionTimeout) { [weak self] in self?.checkRetransmissions(at: end) }
+    }
+
+    /// Fires when the oldest outstanding send may have been retransmitted for the whole timeout.
+    /// Data the model lost on a healthy path (a clog's drop) would have been retransmitted and
+    /// acknowledged, so the connection is aborted only if the far end cannot answer now: its host
+    /// down or cut off, or its process gone without a reset reaching us.
+    private func checkRetransmissions(at end: End) {
+        let since = end == .client ? unacknowledgedSinceAtClient : unacknowledgedSinceAtServer
+        guard let since, isOpen(at: end) else { setRetransmissionCheck(false, at: end); return }
+        if network.now < since + Connection.retransmissionTimeout {
+            scheduleRetransmissionCheck(at: end)
+            return
+        }
+        setRetransmissionCheck(false, at: end)
+        if farEndCanAcknowledge(from: end) {
+            if end == .client { unacknowledgedSinceAtClient = nil } else { unacknowledgedSinceAtServer = nil }
+            return
+        }
+        // ETIMEDOUT: this end gives up; nothing reaches the far end, which keeps believing.
+        learnClosed(at: end)
+    }
+
+    private func isOpen(at end: End) -> Bool {
+        end == .client ? isOpenAtClient && client.isCurrent(clientIncarnation) : isOpenAtServer && server.isCurrent(serverIncarnation)
+    }
+
+    private func farEndCanAcknowledge(from end: End) -> Bool {
+        let (near, far) = end == .client ? (client.host, server.host) : (server.host, client.host)
+        return network.canReach(from: near, to: far) && isOpen(at: end == .client ? .server : .client)
+    }
+
+    private func setRetransmissionCheck(_ scheduled: Bool, at end: End) {
+        if end == .client { retransmissionCheckAtClient = scheduled } else { retransmissionCheckAtServer = scheduled }
+    }
 
     /// A FIN travelling to the other end; it can be lost, which leaves that end believing.
     private func tearDown(toward end: End) {

@@ -87,6 +87,16 @@ public final class Network {
         return true
     }
 
+    /// Whether a message already sent arrives: its destination must be up and no partition may
+    /// stand between the hosts. The sender may have died since: a packet on the wire still
+    /// arrives (`reference/etcd-client-failures.md`, "What a removed member does").
+    func canDeliver(from source: Host, to destination: Host) -> Bool {
+        guard destination.isUp else { return false }
+        if source === destination { return true }
+        for partition in partitions where partition.separates(source, destination) { return false }
+        return true
+    }
+
     // MARK: Messages
 
     /// Sends one message: it arrives after the link's latency unless it is lost on the way, or a
@@ -112,7 +122,7 @@ public final class Network {
         // The delivery lives in the world's queue, which the world owns, as it owns this network
         // and every host: unchecked references need no reference counting.
         world.schedule(after: delay) { [unowned(unsafe) self, unowned(unsafe) source, unowned(unsafe) destination] in
-            guard self.canReach(from: source, to: destination) else {
+            guard self.canDeliver(from: source, to: destination) else {
                 self.droppedCount += 1
                 return
             }
@@ -203,6 +213,11 @@ public final class Network {
         connections.removeAll { !$0.isOpenOnEitherSide }
     }
 
+    /// Simulated time, for connections' own timers.
+    var now: SimTime { world.now }
+
+    func schedule(at time: SimTime, _ action: @escaping () -> Void) { world.schedule(at: time, action) }
+
     func forget(_ connection: Connection) {
         connections.removeAll { $0 === connection }
     }
@@ -245,7 +260,7 @@ class NetworkMessage: EventTarget {
     fileprivate unowned(unsafe) var destination: Host!
 
     final func fire() {
-        guard network.canReach(from: source, to: destination) else {
+        guard network.canDeliver(from: source, to: destination) else {
             network.arrivalFailed()
             return
         }

@@ -189,6 +189,26 @@ public final class World {
         host.markDown()
     }
 
+    /// Terminates an instance as a default EC2 terminate does: the OS is asked to shut down, and
+    /// a clean shutdown stops every process, whose sockets close with a teardown to each peer
+    /// (AWS, "Methods for terminating an instance"). Whether the instance's network vanished
+    /// before its processes exited is a per-host draw from the seed, with even odds: that part
+    /// is a scenario's assumption, not physics (`reference/etcd-client-failures.md`). Returns
+    /// whether the shutdown was clean. The host stays down, as a terminated instance does.
+    @discardableResult
+    public func terminate(_ host: Host) -> Bool {
+        guard host.isUp else { return false }
+        let clean = random("host/\(host.name)/terminate").chance(0.5)
+        if clean {
+            for process in host.processes.reversed() where process.isRunning { stop(process, graceful: true) }
+            host.runningBeforeCrash = []
+            host.markDown()
+        } else {
+            crash(host)
+        }
+        return clean
+    }
+
     /// Brings a crashed host back with the processes that ran before, or reboots a running host
     /// (a clean shutdown, then the same processes start again).
     public func restart(_ host: Host) {

@@ -49,11 +49,20 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict(let resource, let name):
             "Operation cannot be fulfilled on \(resource.qualifiedName) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
         case .gone(let requested, let oldest): "too old resource version: \(requested) (\(oldest))"
+        case .timeout(let verb, _) where APIError.isWrite(verb):
+            // A write's own 30 s timeout in the REST handler (`finishRequest`), a Status kubectl prints as is.
+            "Timeout: request did not complete within allowed duration"
         case .timeout(let verb, let resource):
+            // The 60 s handler timeout answers with a bare 504, which client-go words this way.
             "the server was unable to return a response in the time allotted, but may still be processing the request (\(verb) \(resource.qualifiedName))"
         case .invalid(let resource, let name, let problems): "\(resource.kind) \"\(name)\" is invalid: \(problems.joined(separator: ", "))"
         case .badRequest(let text), .unavailable(let text), .internalError(let text): text
         }
+    }
+
+    /// Verbs that write: they time out after 30 s, where everything else waits out the minute.
+    public static func isWrite(_ verb: String) -> Bool {
+        ["post", "put", "patch", "delete", "create", "update"].contains(verb)
     }
 
     /// The line kubectl prints for this error.

@@ -7,14 +7,20 @@ import DequeModule
 /// around `--min-request-timeout`, and answers 504 when a storage client does not answer in time.
 public final class APIServer: SimProcess {
     public unowned let cluster: KubernetesCluster
-    /// `--request-timeout`: how long a request may wait on storage before the client gets a 504.
+    /// `--request-timeout`: how long a request other than a write may wait on storage before
+    /// the client gets a 504 ("1m0s", kubernetes/kubernetes#69621; "http: Handler timeout", #46964).
     public var requestTimeout = Span.seconds(60)
+    /// How long a write waits on storage before it fails with `Timeout` (the REST handler's own
+    /// 30 s: the trace in kubernetes/kubernetes#47131 ends at `[30.002s]`).
+    public var writeTimeout = Span.seconds(30)
     /// `--min-request-timeout`: watches last between this and twice this.
     public var minimumRequestTimeout = Span.seconds(1_800)
     private(set) var storages: [Resource: ResourceStorage] = [:]
     private(set) var compactor: StorageCompactor?
     private var knownConnections = Set<Int>()
+    /// Pending requests by deadline, writes and the rest apart: each queue is in deadline order.
     private var deadlines = Deque<(id: Int, due: SimTime)>()
+    private var writeDeadlines = Deque<(id: Int, due: SimTime)>()
     private var waiting: [Int: PendingRequest] = [:]
     private var nextRequestID = 1
     private var sweepScheduled = false
@@ -34,6 +40,7 @@ public final class APIServer: SimProcess {
     public override func didStart() {
         knownConnections.removeAll()
         deadlines.removeAll()
+        writeDeadlines.removeAll()
         waiting.removeAll()
         sweepScheduled = false
         log(.info, "server.go:112] Version: \(cluster.configuration.version.gitVersion)")
@@ -45,6 +52,7 @@ public final class APIServer: SimProcess {
         }
         for resource in Resource.allCases { storages[resource]!.start() }
         startCompactor()
+        startEndpointReconciler()
         storages[.namespaces]!.whenReady { [weak self] in self?.bootstrap() }
     }
 
@@ -151,8 +159,13 @@ public final class APIServer: SimProcess {
         -> (Result<APIResponse, APIError>) -> Void {
         let id = nextRequestID
         nextRequestID += 1
-        waiting[id] = PendingRequest(verb: request.verb == "list" ? "get" : request.verb, resource: request.resource, reply: reply)
-        deadlines.append((id, world.now + requestTimeout))
+        let verb = request.verb == "list" ? "get" : request.verb
+        waiting[id] = PendingRequest(verb: verb, resource: request.resource, reply: reply)
+        if APIError.isWrite(verb) {
+            writeDeadlines.append((id, world.now + writeTimeout))
+        } else {
+            deadlines.append((id, world.now + requestTimeout))
+        }
         scheduleSweep()
         let expected = incarnation
         return { [weak self] result in
@@ -169,14 +182,19 @@ public final class APIServer: SimProcess {
 
     private func sweepDeadlines() {
         sweepScheduled = false
-        while let first = deadlines.first, waiting[first.id] == nil || first.due <= world.now {
-            deadlines.removeFirst()
+        expireDue(&deadlines, after: requestTimeout)
+        expireDue(&writeDeadlines, after: writeTimeout)
+        if !deadlines.isEmpty || !writeDeadlines.isEmpty { scheduleSweep() }
+    }
+
+    private func expireDue(_ queue: inout Deque<(id: Int, due: SimTime)>, after timeout: SimTime) {
+        while let first = queue.first, waiting[first.id] == nil || first.due <= world.now {
+            queue.removeFirst()
             guard let pending = waiting.removeValue(forKey: first.id) else { continue }
             timedOutRequestCount += 1
-            log(.error, "wrap.go:75] \(pending.verb.uppercased()) /\(pending.resource.rawValue): (\(Span.describe(requestTimeout))) 504 [timeout]")
+            log(.error, "wrap.go:75] \(pending.verb.uppercased()) /\(pending.resource.rawValue): (\(Span.describe(timeout))) 504 [timeout]")
             pending.reply(.failure(.timeout(verb: pending.verb, pending.resource)))
         }
-        if !deadlines.isEmpty { scheduleSweep() }
     }
 
     // MARK: Requests

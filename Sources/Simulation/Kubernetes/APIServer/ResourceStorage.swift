@@ -21,6 +21,8 @@ final class ResourceStorage {
     private var readyWaiters: [() -> Void] = []
     private var etcdWatch: WatchCancellation?
     private var cycle = 0
+    /// Lists of the cache's own that failed in a row (the retry backs off with them).
+    private var failedLists = 0
     private var isStopped = false
     private var watchers = OrderedDictionary<WatchKey, ServerWatch>()
     /// Pod watches filtered by node, indexed so a pod change reaches only its node's kubelet.
@@ -60,10 +62,14 @@ final class ResourceStorage {
             client.range(RangeRequest(range: .prefix(resource.storagePrefix))) { [weak self] result in
                 guard let self, !isStopped, cycle == thisCycle, server.isRunning else { return }
                 switch result {
-                case .success(let response): fill(from: response, cycle: thisCycle)
+                case .success(let response):
+                    failedLists = 0
+                    fill(from: response, cycle: thisCycle)
                 case .failure(let error):
                     server.log(.error, "reflector.go:201] k8s.io/kubernetes/pkg/storage/cacher.go:215: Failed to list *api.\(resource.kind): \(error)")
-                    relist(after: Span.seconds(1))
+                    // The reflector backs off, doubling from a second up to half a minute.
+                    failedLists += 1
+                    relist(after: min(Span.seconds(1) << min(failedLists - 1, 5), Span.seconds(30)))
                 }
             }
         }

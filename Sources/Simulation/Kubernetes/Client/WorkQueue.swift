@@ -26,6 +26,21 @@ final class WorkQueue {
         process.after(delay) { [weak self] in self?.add(key) }
     }
 
+    /// Failed syncs in a row, per key, for `addRateLimited`.
+    private var failures: [String: Int] = [:]
+
+    /// Retries a key whose sync failed, backing off per key as client-go's default item limiter
+    /// does: 5 ms, doubling with each failure in a row, at most 1000 s. A controller whose cache
+    /// went stale (every update a Conflict) must not retry hundreds of objects many times a second.
+    func addRateLimited(_ key: String) {
+        let count = failures[key, default: 0]
+        failures[key] = count + 1
+        add(key, after: min(Span.milliseconds(5) << min(count, 20), Span.seconds(1_000)))
+    }
+
+    /// The key synced: its next failure starts the backoff again.
+    func forget(_ key: String) { failures[key] = nil }
+
     private func drain() {
         isScheduled = false
         let batch = keys

@@ -33,5 +33,7 @@ public enum KubernetesVersion: String, CaseIterable, Sendable {
     public var emptySubsetsAreNull: Bool { self != .v1_5 }
 
     /// The etcd client balancer the apiserver is built with.
-    public var etcdClientVersion: String { self == .v1_10 ? "3.3" : "3.1" }
+    /// Kubernetes 1.6 shipped client 3.0.17 (kubernetes/kubernetes#41427), 1.10 the 3.2+ client
+    /// with keepalive (kubernetes/kubernetes#58008), modelled by the 3.3 balancer.
+    public var etcdClientVersion: String { self == .v1_10 ? "3.3" : "3.0" }
 }

@@ -58,10 +58,12 @@ final class DaemonSetController {
         client.create(pod) { [weak self] result in
             guard let self else { return }
             switch result {
-            case .success(let created): self.manager.recorder("daemonset-controller").normal(ds.reference, "SuccessfulCreate", "Created pod: \(created.name)")
+            case .success(let created):
+                self.queue.forget(Informer<DaemonSet>.key(namespace: ds.namespace, name: ds.name))
+                self.manager.recorder("daemonset-controller").normal(ds.reference, "SuccessfulCreate", "Created pod: \(created.name)")
             case .failure(let error):
                 self.manager.recorder("daemonset-controller").warning(ds.reference, "FailedCreate", "Error creating: \(error.message)")
-                self.queue.add(Informer<DaemonSet>.key(namespace: ds.namespace, name: ds.name), after: Span.seconds(2))
+                self.queue.addRateLimited(Informer<DaemonSet>.key(namespace: ds.namespace, name: ds.name))
             }
         }
     }

@@ -85,11 +85,12 @@ final class DeploymentController {
             guard let self else { return }
             switch result {
             case .success(let created):
+                self.queue.forget(Informer<Deployment>.key(namespace: deployment.namespace, name: deployment.name))
                 self.manager.recorder("deployment-controller").normal(deployment.reference, "ScalingReplicaSet", "Scaled up replica set \(created.name) to \(replicas)")
             case .failure(.alreadyExists):
                 break
             case .failure:
-                self.queue.add(Informer<Deployment>.key(namespace: deployment.namespace, name: deployment.name), after: Span.seconds(1))
+                self.queue.addRateLimited(Informer<Deployment>.key(namespace: deployment.namespace, name: deployment.name))
             }
         }
         setRevision(deployment, revision)

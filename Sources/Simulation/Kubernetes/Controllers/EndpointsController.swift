@@ -4,7 +4,6 @@
 final class EndpointsController {
     private unowned let manager: ControllerManager
     private var queue: WorkQueue!
-    private var failures: [String: Int] = [:]
 
     init(manager: ControllerManager) {
         self.manager = manager
@@ -48,12 +47,10 @@ final class EndpointsController {
         let completion: (Result<Endpoints, APIError>) -> Void = { [weak self] result in
             guard let self else { return }
             switch result {
-            case .success: self.failures[key] = nil
+            case .success: self.queue.forget(key)
             case .failure(let error):
-                let count = (self.failures[key] ?? 0) + 1
-                self.failures[key] = count
                 self.manager.log(.error, "endpoints_controller.go:375] Error syncing endpoints for service \"\(key)\": \(error.message)")
-                self.queue.add(key, after: Span.milliseconds(5) << min(count, 12))
+                self.queue.addRateLimited(key)
             }
         }
         if existing == nil { client.create(endpoints, completion: completion) } else { client.update(endpoints, completion: completion) }

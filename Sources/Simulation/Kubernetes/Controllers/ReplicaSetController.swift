@@ -60,11 +60,12 @@ final class ReplicaSetController {
                 guard let self else { return }
                 switch result {
                 case .success(let created):
+                    self.queue.forget(key)
                     self.manager.recorder("replicaset-controller").normal(rs.reference, "SuccessfulCreate", "Created pod: \(created.name)")
                 case .failure(let error):
                     self.expectations[key]?.adds -= 1
                     self.manager.recorder("replicaset-controller").warning(rs.reference, "FailedCreate", "Error creating: \(error.message)")
-                    self.queue.add(key, after: Span.seconds(1))
+                    self.queue.addRateLimited(key)
                 }
             }
         }
@@ -77,7 +78,7 @@ final class ReplicaSetController {
                 guard let self else { return }
                 if case .failure = result {
                     self.expectations[key]?.deletes -= 1
-                    self.queue.add(key, after: Span.seconds(1))
+                    self.queue.addRateLimited(key)
                 } else if let rs = self.manager.replicaSets.objects[key] {
                     self.manager.recorder("replicaset-controller").normal(rs.reference, "SuccessfulDelete", "Deleted pod: \(pod.name)")
                 }

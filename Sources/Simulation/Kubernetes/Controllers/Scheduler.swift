@@ -189,11 +189,12 @@ public final class Scheduler: SimProcess {
             guard let self else { return }
             switch result {
             case .success:
+                self.pending.forget(Informer<Pod>.key(namespace: pod.namespace, name: pod.name))
                 self.boundCount += 1
                 self.recorder.normal(pod.reference, "Scheduled", "Successfully assigned \(pod.namespace)/\(pod.name) to \(nodeName)")
             case .failure:
                 if self.assumed.removeValue(forKey: uid) != nil { self.account(pod, sign: -1, node: nodeName) }
-                self.pending.add(Informer<Pod>.key(namespace: pod.namespace, name: pod.name), after: Span.seconds(1))
+                self.pending.addRateLimited(Informer<Pod>.key(namespace: pod.namespace, name: pod.name))
             }
         }
     }

@@ -463,10 +463,15 @@ public final class Kubelet: SimProcess {
             guard pod.metadata.uid == uid else { throw .conflict(.pods, name: pod.name) }
             pod.status = status
         }) { [weak self, weak worker] result in
-            guard let self, let worker, case .failure(let error) = result else { return }
+            guard let self, let worker else { return }
+            guard case .failure(let error) = result else { worker.statusSyncFailures = 0; return }
             if case .notFound = error { return }
             worker.reportedStatus = nil
-            self.later(worker, Span.seconds(1)) { self.scheduleStatusSync(worker) }
+            // Back off, doubling from a second to a minute: a kubelet whose apiserver cannot
+            // write must not retry every pod's status every second for as long as it lasts.
+            worker.statusSyncFailures += 1
+            let backoff = Span.seconds(1) << min(worker.statusSyncFailures - 1, 6)
+            self.later(worker, min(backoff, Span.seconds(60))) { self.scheduleStatusSync(worker) }
         }
     }
 

@@ -34,6 +34,8 @@ final class PodWorker {
     /// The ConfigMaps already fetched (their volumes are set up).
     var mountedConfigMaps = Set<String>()
     var statusSyncScheduled = false
+    /// Status writes that failed in a row: the retry backs off with them.
+    var statusSyncFailures = 0
     /// The last status sent, so unchanged status is not written again.
     var reportedStatus: PodStatus?
 
