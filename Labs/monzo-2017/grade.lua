@@ -1,7 +1,7 @@
 -- The rubric for monzo-2017. It judges what customers felt (the history's success gauges), what
 -- the trainee looked at and did (history.reads and history.actions: the world's audit log, never
 -- the words of a command), and whether what broke in this world was dealt with: the apiservers
--- whose etcd clients were stuck when the deploy went out, and the Services with no endpoints that
+-- whose etcd clients were stuck or whose caches had stopped following etcd when the deploy went out, and the Services with no endpoints that
 -- linkerd 0.9.1 cannot parse. The lab records both from the world at 14:10 (so the grader follows
 -- whatever the seed broke); the end is judged at 15:40 from etcd's committed state (world.truth).
 
@@ -230,9 +230,9 @@ return {
           local done, left = labkit.did_each(history.actions, { verb = "restart", kind = "host", outcome = "done" }, "host", stuck)
           credit = credit + 0.5 * #done / #stuck
           if #left == 0 then
-            parts[#parts + 1] = "every apiserver with a stuck etcd client (" .. table.concat(stuck, ", ") .. ") was restarted and re-created its clients"
+            parts[#parts + 1] = "every apiserver with a stuck etcd client or a stale cache (" .. table.concat(stuck, ", ") .. ") was restarted and re-created its clients"
           else
-            parts[#parts + 1] = "not restarted: " .. table.concat(left, ", ") .. " (its etcd client was stuck on a connection that no longer answers)"
+            parts[#parts + 1] = "not restarted: " .. table.concat(left, ", ") .. " (an etcd client of it was stuck on a dead connection, or its cache had stopped following etcd)"
           end
         end
         -- Services with no endpoints: gone, or with endpoints again, in etcd's committed state.

@@ -56,9 +56,28 @@ struct BankSession {
     /// Loads a runbook from the labs' shared `Labs/lib/` (a module returning `function(world)`)
     /// and binds a global that runs it on this world, as a lab's setup runs it on its own.
     func loadLabRunbook(_ module: String, as global: String) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let source = try String(contentsOf: root.appendingPathComponent("Labs/lib/\(module).lua"), encoding: .utf8)
-        try lua("do local runbook = load(\(LuaValue.quote(source)), \"@Labs/lib/\(module).lua\")() \(global) = function() return runbook(_G) end end")
+        let library = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Labs/lib")
+        // `require` as a lab has it, for the runbooks that load others (Labs/lib only, each once).
+        var sources: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: library.path).sorted() where file.hasSuffix(".lua") {
+            let text = try String(contentsOf: library.appendingPathComponent(file), encoding: .utf8)
+            sources.append("[\(LuaValue.quote(String(file.dropLast(4))))] = \(LuaValue.quote(text))")
+        }
+        try lua("""
+            if not __lab_modules then
+              local sources, loaded = { \(sources.joined(separator: ", ")) }, {}
+              __lab_modules = loaded
+              require = function(name)
+                if loaded[name] == nil then
+                  assert(sources[name], "no module " .. name .. " in Labs/lib")
+                  loaded[name] = load(sources[name], "@Labs/lib/" .. name .. ".lua")()
+                end
+                return loaded[name]
+              end
+            end
+            do local runbook = require(\(LuaValue.quote(module))) \(global) = function() return runbook(_G) end end
+            """)
     }
 
     /// Loads a Lua file from `Scripts/` and binds what it returns to a global.
