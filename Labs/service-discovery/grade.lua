@@ -64,6 +64,22 @@ local function stuck_apiservers(world)
   return stuck
 end
 
+-- The trainee's first deed after `since` that cures the cause, at or before `before` (nil for no
+-- limit): restarting an apiserver (it makes new storage clients) or bringing etcd-3 back (the
+-- next write on the dead connection gets a reset). Under the 2017 connection physics a stranded
+-- client that sends heals by itself about 15 minutes after its first unanswered request (TCP
+-- gives up after 924.6 s), so routes whole at 14:55 prove nothing unless a deed made them so.
+local function cure(history, since, before)
+  return labkit.first(history.actions, function(action)
+    return action.t >= since and (not before or action.t <= before) and action.outcome == "done"
+      and (action.verb == "restart" or action.verb == "start")
+      and action.kind == "host" and ((action.name or ""):match("^master%-%d+$") or action.name == "etcd-3")
+  end)
+end
+
+local SELF_HEALED = "master-2's Endpoints client found its dead connection by itself, about 15 minutes after its "
+  .. "first unanswered request (Linux gives up on unacknowledged data after 924.6 s); customers failed until then"
+
 return {
   checks = {
     {
@@ -111,7 +127,14 @@ return {
       points = 3,
       check = function(world, session, history)
         local stale = stale_nodes(world)
-        if #stale == 0 then return true, "At 14:55 every linkerd routed every service to pods that run." end
+        if #stale == 0 then
+          local released = inject_time(history, "account release")
+          local recovered = released and recovered_at(history, released)
+          if recovered and recovered > released and not cure(history, released, recovered) then
+            return false, "At 14:55 every linkerd routed to pods that run, but not through anything you did: " .. SELF_HEALED .. "."
+          end
+          return true, "At 14:55 every linkerd routed every service to pods that run."
+        end
         local text = "At 14:55 linkerd on " .. table.concat(stale, ", ") .. " still had no route, or routes to "
           .. "addresses where nothing runs."
         local stuck = stuck_apiservers(world)
@@ -131,6 +154,9 @@ return {
         if not recovered then return false, "Card payments or balance checks were still failing at 14:55." end
         local minutes = (recovered - released) / 60
         local text = string.format("Card payments and balance checks were whole again %.1f minutes after the release.", minutes)
+        if recovered > released and not cure(history, released, recovered) then
+          return false, text .. " Nothing you did brought them back: " .. SELF_HEALED .. "."
+        end
         -- Full marks within 10 minutes of the release, nothing after 25, in proportion between.
         if minutes <= 10 then return true, text end
         return math.max(0, (25 - minutes) / 15), text .. " Within 10 minutes earns full marks."
@@ -154,6 +180,9 @@ return {
           end
           return false, "The cause was never cured: master-2's Endpoints storage client sat on a zombie connection "
             .. "to etcd-3 (etcd.clients()). Restarting master-2 gives it new clients."
+        end
+        if released ~= math.huge and recovered and recovered > released and not cure(history, released, recovered) then
+          return false, "The cause was never cured by you: " .. SELF_HEALED .. "."
         end
         if #restarted > 0 then
           return 0.5, "Cured in the end, but linkerds were restarted first (" .. table.concat(restarted, ", ")

@@ -29,7 +29,8 @@ import Simulation
 
     /// The bank two weeks before, resized, settled, carried to Thursday for the scale to zero and
     /// to Friday 14:10, just before the deploy.
-    static func fridayBeforeTheDeploy(linkerd: String = "0.9.1") throws -> BankSession {
+    static func fridayBeforeTheDeploy(linkerd: String = "0.9.1", seed: UInt64 = seed) throws -> BankSession {
+        let replay = "seed \(seed); replay: FIREDRILL_MONZO_SEED=\(seed) swift test --filter MonzoOutageTests"
         let bank = try BankSession(seed: seed, options: ["etcd": "three-before-resize", "linkerd": linkerd], arriving: "2017-10-13 10:00")
         try bank.loadLabRunbook("monzo_history", as: "history") // the history the Monzo lab replays
         try bank.lua("history()")

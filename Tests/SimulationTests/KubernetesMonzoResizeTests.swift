@@ -191,7 +191,7 @@ enum ResizeOutcome: String, CaseIterable {
     }
 }
 
-/// The resize's aftermath over many seeds: `FIREDRILL_RESIZE_OUTCOME_SEEDS=N` (default 4) runs
+/// The resize's aftermath over many seeds: `FIREDRILL_RESIZE_OUTCOME_SEEDS=N` (default 2) runs
 /// seeds 1...N through the 3→9 resize, twenty settling minutes and two quiet weeks, classifies
 /// every apiserver storage client as stranded, watch lost, healed or never hit, and prints the
 /// distribution by resource, the Monzo-like seeds (then a deploy works while some apiserver's
@@ -200,7 +200,7 @@ enum ResizeOutcome: String, CaseIterable {
 /// many seeds: `swift test -c release --filter KubernetesResizeOutcomeSweep`.
 @Suite struct KubernetesResizeOutcomeSweep {
     @Test func classifyWhatTheResizeLeavesBehind() {
-        let count = seedCount("FIREDRILL_RESIZE_OUTCOME_SEEDS", default: 4)
+        let count = seedCount("FIREDRILL_RESIZE_OUTCOME_SEEDS", default: 2)
         var table: [Resource: [ResizeOutcome: Int]] = [:]
         var work: [(seed: UInt64, events: UInt64)] = []
         var monzoLike: [UInt64] = []
