@@ -28,8 +28,17 @@ public final class World {
     private var components: [any WorldComponent] = []
     private var componentsByType: [ObjectIdentifier: any WorldComponent] = [:]
 
+    /// Set while building a world that is to run on the reference paths: the plain ways of doing
+    /// things that cheaper paths replaced (every API watch offered every change, cluster IPs
+    /// chosen from a sorted list). Tests build one world each way and compare digests, which
+    /// proves a cheaper path changed nothing. Task-local, so tests running alongside are unaffected.
+    @TaskLocal static var buildsOnReferencePaths = false
+    /// Whether this world runs on the reference paths (fixed when it is built).
+    let usesReferencePaths: Bool
+
     public init(seed: UInt64, calendarStart: CalendarTime = CalendarTime(year: 2017, month: 10, day: 27)) {
         self.seed = seed
+        self.usesReferencePaths = World.buildsOnReferencePaths
         self.calendarStart = calendarStart
         self.network = Network(world: self)
     }
