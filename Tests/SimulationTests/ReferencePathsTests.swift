@@ -29,3 +29,36 @@ import Testing
         #expect(cheap.executedEventCount == reference.executedEventCount)
     }
 }
+
+/// Cluster IPs chosen from the cache as it lies see the same addresses in use as the sorted list
+/// did, through any sequence of creates and deletes.
+@Suite struct ClusterIPTests {
+    /// FIREDRILL_CLUSTER_IP_SEEDS sets how many random sequences are tried (default 3).
+    static let seeds = seedCount("FIREDRILL_CLUSTER_IP_SEEDS", default: 3)
+
+    @Test func addressesInUseAreTheSortedListsThroughCreatesAndDeletes() {
+        for seed in 1...UInt64(Self.seeds) {
+            let (world, cluster) = practiceWorld(seed: seed)
+            let random = RandomStream(seed: seed, name: "test/cluster-ips")
+            let replay = "seed \(seed); replay: FIREDRILL_CLUSTER_IP_SEEDS=\(seed) swift test --filter ClusterIPTests"
+            var created = 0
+            for step in 0..<30 {
+                let name = "svc-\(random.integer(in: 0..<12))"
+                if random.chance(0.35) {
+                    cluster.operatorConsole.client.delete(.services, namespace: "default", name: name)
+                } else {
+                    let service = Service(metadata: ObjectMeta(name: name, namespace: "default"), ports: [ServicePort(port: 80)], selector: ["app": name])
+                    cluster.operatorConsole.client.create(service) { if case .success = $0 { created += 1 } }
+                }
+                world.advance(by: Span.seconds(2))
+                for server in cluster.apiServers {
+                    let inUse = server.clusterIPsInUse(fromSortedList: false)
+                    #expect(inUse == server.clusterIPsInUse(fromSortedList: true), "\(server.name), step \(step), \(replay)")
+                    let services = server.storages[.services]!.objects.values.compactMap { $0 as? Service }
+                    #expect(inUse.count == services.count, "every service has an address of its own; \(server.name), step \(step), \(replay)")
+                }
+            }
+            #expect(created > 5, "the sequence created services (\(replay))")
+        }
+    }
+}

@@ -421,7 +421,7 @@ public final class APIServer: SimProcess {
 
     /// A cluster IP in the service range, stable for the service's name, skipping addresses in use.
     func allocateClusterIP(for service: Service) -> String {
-        let used = clusterIPsInUse()
+        let used = clusterIPsInUse(fromSortedList: world.usesReferencePaths)
         var index = Int(StableHasher.hash(service.qualifiedName) % 65_000) + 10
         while used.contains(cluster.configuration.serviceAddress(index)) { index = index % 65_000 + 11 }
         return cluster.configuration.serviceAddress(index)
@@ -430,9 +430,9 @@ public final class APIServer: SimProcess {
     /// The cluster IPs of the services in this apiserver's cache. Membership needs no order, so
     /// the cache's objects are read as they lie: the key-sorted list the reference path builds
     /// cost 8% of the warm-up, where each of ~500 services is created on three apiservers.
-    func clusterIPsInUse() -> Set<String> {
+    func clusterIPsInUse(fromSortedList: Bool) -> Set<String> {
         guard let storage = storages[.services] else { return [] }
-        if world.usesReferencePaths { return Set(storage.cachedList(.everything).objects.compactMap { ($0 as? Service)?.clusterIP }) }
+        if fromSortedList { return Set(storage.cachedList(.everything).objects.compactMap { ($0 as? Service)?.clusterIP }) }
         var used = Set<String>(minimumCapacity: storage.objects.count)
         for case let service as Service in storage.objects.values { used.insert(service.clusterIP) }
         return used
