@@ -4,7 +4,8 @@ import Testing
 /// The cheaper paths (API watches filed by namespace, cluster IPs without a sorted list) do the
 /// same thing with less work: a world built on them has, at every checkpoint, the digest of the
 /// same world built on the reference paths they replaced. Any event moved, any address changed,
-/// and the digests part.
+/// and the digests part; an order that changed and settled back still shows in the timeline of
+/// when events ran (a reversed delivery order is caught by the timeline, not by the digest).
 @Suite struct ReferencePathsTests {
     /// The bank at noon under full traffic, with an apiserver crashed and restarted so that every
     /// watch on it ends and the linkerds and controllers list and watch again.
@@ -13,18 +14,18 @@ import Testing
         let cheap = try noon.makeWorld(seed: 7)
         let reference = try World.$buildsOnReferencePaths.withValue(true) { try noon.makeWorld(seed: 7) }
         #expect(reference.usesReferencePaths && !cheap.usesReferencePaths)
-        #expect(cheap.digest() == reference.digest(), "after warm-up (seed 7)")
+        #expect(cheap.digest() == reference.digest() && cheap.timeline == reference.timeline, "after warm-up (seed 7)")
         for world in [cheap, reference] {
             world.advance(by: Span.minutes(2))
             world.crash(world.host(named: "master-1")!)
             world.advance(by: Span.seconds(30))
             world.restart(world.host(named: "master-1")!)
         }
-        #expect(cheap.digest() == reference.digest(), "with master-1 crashed (seed 7)")
+        #expect(cheap.digest() == reference.digest() && cheap.timeline == reference.timeline, "with master-1 crashed (seed 7)")
         for minute in 1...3 {
             cheap.advance(by: Span.minutes(1))
             reference.advance(by: Span.minutes(1))
-            #expect(cheap.digest() == reference.digest(), "\(minute) min after master-1 restarted (seed 7)")
+            #expect(cheap.digest() == reference.digest() && cheap.timeline == reference.timeline, "\(minute) min after master-1 restarted (seed 7)")
         }
         #expect(cheap.executedEventCount == reference.executedEventCount)
     }

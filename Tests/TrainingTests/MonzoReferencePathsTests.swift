@@ -11,10 +11,10 @@ import Testing
         let cheap = try LabSession(lab: lab, seed: 315)
         let reference = try World.$buildsOnReferencePaths.withValue(true) { try LabSession(lab: lab, seed: 315) }
         #expect(reference.world.usesReferencePaths && !cheap.world.usesReferencePaths)
-        #expect(cheap.world.digest() == reference.world.digest(), "at arrival, \(cheap.world.calendarNow.clock)")
+        #expect(cheap.world.digest() == reference.world.digest() && cheap.world.timeline == reference.world.timeline, "at arrival, \(cheap.world.calendarNow.clock)")
         for minutes in [1, 3, 6] {
             for session in [cheap, reference] { session.advanceWorld(to: session.arrival + Span.minutes(Int64(minutes))) }
-            #expect(cheap.world.digest() == reference.world.digest(), "at \(cheap.world.calendarNow.clock)")
+            #expect(cheap.world.digest() == reference.world.digest() && cheap.world.timeline == reference.world.timeline, "at \(cheap.world.calendarNow.clock)")
         }
         #expect(cheap.world.executedEventCount == reference.world.executedEventCount)
     }

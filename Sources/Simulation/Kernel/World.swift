@@ -80,6 +80,11 @@ public final class World {
 
     public var pendingEventCount: Int { queue.count }
     public var executedEventCount: UInt64 { queue.executedCount }
+    /// A fingerprint of the moment each event so far ran at, in order. Two worlds that agree on
+    /// it ran their events at the same moments; the digest, which sees state, can miss an order
+    /// that changed and settled back (a watch's events sent in another order draw other
+    /// latencies). Not part of the digest.
+    private(set) var timeline: UInt64 = 0xcbf2_9ce4_8422_2325
 
     public func schedule(at time: SimTime, _ action: @escaping () -> Void) {
         precondition(time >= now, "cannot schedule in the past (\(time) < \(now))")
@@ -113,6 +118,7 @@ public final class World {
         precondition(target >= now, "cannot run backwards to \(target) from \(now)")
         while let (time, action) = queue.popDue(notAfter: target) {
             now = time
+            timeline = (timeline ^ UInt64(bitPattern: time)) &* 0x100_0000_01b3
             action.run()
             if let shouldStop, shouldStop() { return false }
         }
