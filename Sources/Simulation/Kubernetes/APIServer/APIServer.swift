@@ -420,7 +420,7 @@ public final class APIServer: SimProcess {
     }
 
     /// A cluster IP in the service range, stable for the service's name, skipping addresses in use.
-    func allocateClusterIP(for service: Service) -> String {
+    private func allocateClusterIP(for service: Service) -> String {
         let used = clusterIPsInUse(fromSortedList: world.usesReferencePaths)
         var index = Int(StableHasher.hash(service.qualifiedName) % 65_000) + 10
         while used.contains(cluster.configuration.serviceAddress(index)) { index = index % 65_000 + 11 }
