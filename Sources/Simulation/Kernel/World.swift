@@ -28,8 +28,17 @@ public final class World {
     private var components: [any WorldComponent] = []
     private var componentsByType: [ObjectIdentifier: any WorldComponent] = [:]
 
+    /// Set while building a world that is to run on the reference paths: the plain ways of doing
+    /// things that cheaper paths replaced (every API watch offered every change, cluster IPs
+    /// chosen from a sorted list). Tests build one world each way and compare digests, which
+    /// proves a cheaper path changed nothing. Task-local, so tests running alongside are unaffected.
+    @TaskLocal static var buildsOnReferencePaths = false
+    /// Whether this world runs on the reference paths (fixed when it is built).
+    let usesReferencePaths: Bool
+
     public init(seed: UInt64, calendarStart: CalendarTime = CalendarTime(year: 2017, month: 10, day: 27)) {
         self.seed = seed
+        self.usesReferencePaths = World.buildsOnReferencePaths
         self.calendarStart = calendarStart
         self.network = Network(world: self)
     }
@@ -71,6 +80,11 @@ public final class World {
 
     public var pendingEventCount: Int { queue.count }
     public var executedEventCount: UInt64 { queue.executedCount }
+    /// A fingerprint of the moment each event so far ran at, in order. Two worlds that agree on
+    /// it ran their events at the same moments; the digest, which sees state, can miss an order
+    /// that changed and settled back (a watch's events sent in another order draw other
+    /// latencies). Not part of the digest.
+    private(set) var timeline: UInt64 = 0xcbf2_9ce4_8422_2325
 
     public func schedule(at time: SimTime, _ action: @escaping () -> Void) {
         precondition(time >= now, "cannot schedule in the past (\(time) < \(now))")
@@ -104,6 +118,7 @@ public final class World {
         precondition(target >= now, "cannot run backwards to \(target) from \(now)")
         while let (time, action) = queue.popDue(notAfter: target) {
             now = time
+            timeline = (timeline ^ UInt64(bitPattern: time)) &* 0x100_0000_01b3
             action.run()
             if let shouldStop, shouldStop() { return false }
         }

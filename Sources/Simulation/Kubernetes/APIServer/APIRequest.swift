@@ -12,8 +12,15 @@ public struct ObjectFilter: Equatable, Sendable {
     public static let everything = ObjectFilter()
 
     public func matches(_ object: any APIObject) -> Bool {
-        if let namespace, !namespace.isEmpty, object.metadata.namespace != namespace { return false }
-        if let selector, !selector.matches(object.metadata.labels) { return false }
+        // Metadata read out of the existential at most once, and only by a filter that looks at
+        // it: each read copies the whole ObjectMeta, and every watch's filter runs on every
+        // change it is offered.
+        let namespace = namespace.flatMap { $0.isEmpty ? nil : $0 }
+        if namespace != nil || selector != nil {
+            let metadata = object.metadata
+            if let namespace, metadata.namespace != namespace { return false }
+            if let selector, !selector.matches(metadata.labels) { return false }
+        }
         if let nodeName, (object as? Pod)?.spec.nodeName != nodeName { return false }
         return true
     }

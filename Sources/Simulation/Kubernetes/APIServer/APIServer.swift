@@ -439,10 +439,21 @@ public final class APIServer: SimProcess {
 
     /// A cluster IP in the service range, stable for the service's name, skipping addresses in use.
     private func allocateClusterIP(for service: Service) -> String {
-        let used = Set((storages[.services]?.cachedList(.everything).objects ?? []).compactMap { ($0 as? Service)?.clusterIP })
+        let used = clusterIPsInUse(fromSortedList: world.usesReferencePaths)
         var index = Int(StableHasher.hash(service.qualifiedName) % 65_000) + 10
         while used.contains(cluster.configuration.serviceAddress(index)) { index = index % 65_000 + 11 }
         return cluster.configuration.serviceAddress(index)
+    }
+
+    /// The cluster IPs of the services in this apiserver's cache. Membership needs no order, so
+    /// the cache's objects are read as they lie: the key-sorted list the reference path builds
+    /// cost 8% of the warm-up, where each of ~500 services is created on three apiservers.
+    func clusterIPsInUse(fromSortedList: Bool) -> Set<String> {
+        guard let storage = storages[.services] else { return [] }
+        if fromSortedList { return Set(storage.cachedList(.everything).objects.compactMap { ($0 as? Service)?.clusterIP }) }
+        var used = Set<String>(minimumCapacity: storage.objects.count)
+        for case let service as Service in storage.objects.values { used.insert(service.clusterIP) }
+        return used
     }
 
     // MARK: Bootstrap

@@ -24,7 +24,7 @@ final class ResourceStorage {
     /// Lists of the cache's own that failed in a row (the retry backs off with them).
     private var failedLists = 0
     private var isStopped = false
-    private var watchers = OrderedDictionary<WatchKey, ServerWatch>()
+    private var watchers = WatchesByNamespace()
     /// Pod watches filtered by node, indexed so a pod change reaches only its node's kubelet.
     private var nodeWatchers: [String: OrderedDictionary<WatchKey, ServerWatch>] = [:]
     /// When the etcd watch last delivered anything: how a grader spots a silent watch.
@@ -130,7 +130,7 @@ final class ResourceStorage {
     }
 
     private func dispatch(_ event: CachedEvent) {
-        for watch in watchers.values { watch.offer(event) }
+        if server.world.usesReferencePaths { watchers.offerToEach(event) } else { watchers.offer(event) }
         guard !nodeWatchers.isEmpty, let pod = event.object as? Pod else { return }
         if let watches = nodeWatchers[pod.spec.nodeName] { for watch in watches.values { watch.offer(event) } }
         if let before = event.previous as? Pod, before.spec.nodeName != pod.spec.nodeName,
@@ -174,12 +174,12 @@ final class ResourceStorage {
         if let nodeName = watch.filter.nodeName, resource == .pods {
             nodeWatchers[nodeName, default: [:]][watch.key] = watch
         } else {
-            watchers[watch.key] = watch
+            watchers.insert(watch)
         }
     }
 
     func removeWatch(_ key: WatchKey) -> ServerWatch? {
-        if let watch = watchers.removeValue(forKey: key) { return watch }
+        if let watch = watchers.remove(key) { return watch }
         for nodeName in nodeWatchers.keys.sorted() {
             if let watch = nodeWatchers[nodeName]?.removeValue(forKey: key) { return watch }
         }
@@ -194,7 +194,7 @@ final class ResourceStorage {
     }
 
     private func allWatches() -> [ServerWatch] {
-        Array(watchers.values) + nodeWatchers.keys.sorted().flatMap { nodeWatchers[$0]!.values }
+        watchers.all + nodeWatchers.keys.sorted().flatMap { nodeWatchers[$0]!.values }
     }
 
     private func endAllWatches() {

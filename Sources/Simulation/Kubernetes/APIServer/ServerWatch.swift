@@ -29,12 +29,18 @@ final class ServerWatch {
     /// ADDED, one moving out is DELETED.
     func offer(_ event: CachedEvent) {
         let matchesNow = filter.matches(event.object)
-        let matchedBefore = event.previous.map(filter.matches) ?? false
         switch event.kind {
         case .added where matchesNow: send(.added(event.object))
         case .deleted where matchesNow: send(.deleted(event.object))
-        case .modified where matchesNow: send(matchedBefore ? .modified(event.object) : .added(event.object))
-        case .modified where matchedBefore: send(.deleted(event.object))
+        case .modified:
+            // Only a modification asks where the object was before: an addition has no before,
+            // and a deletion's before is the object itself.
+            let matchedBefore = event.previous.map(filter.matches) ?? false
+            if matchesNow {
+                send(matchedBefore ? .modified(event.object) : .added(event.object))
+            } else if matchedBefore {
+                send(.deleted(event.object))
+            }
         default: break
         }
     }
