@@ -57,7 +57,8 @@ public final class KubeAPIEndpoint: @unchecked Sendable {
             responder: responder, server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: requested), serverName: nil),
             onServerRunning: { channel in listening.fulfil(channel.localAddress?.port ?? -1) }, logger: logger)
-        let serving = Task {
+        // On a thread of its own, not Swift's pool: see ServerThreadExecutor.
+        let serving = Task(executorPreference: ServerThreadExecutor.shared) {
             do { try await application.runService(gracefulShutdownSignals: []) } catch { listening.fulfil(-1) }
         }
         return (serving, listening, certificates)
