@@ -45,7 +45,7 @@ struct LabStartCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The lab to start (see `firedrill labs`), or the path of a lab folder.", valueName: "id"))
     var id: String
 
-    @Option(help: "Another seed than the lab's own; one outside the lab's graded seeds makes a practice session.")
+    @Option(help: "The world's seed. Without it, one of the lab's vetted seeds is drawn and printed; a seed outside them makes a practice session.")
     var seed: UInt64?
 
     @OptionGroup var recording: SessionOptions
