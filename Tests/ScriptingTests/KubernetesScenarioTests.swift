@@ -94,6 +94,33 @@ import Simulation
         #expect(try session.lua("return #k8s.get('endpoints', 'web').subsets[1].addresses") == "5", "a restarted apiserver re-dials and catches up")
     }
 
+    /// `kubectl --server` reaches one master's apiserver, not the load balancer: how an operator
+    /// asks a particular apiserver (each kubectl run through the balancer lands on any of them).
+    @Test func serverFlagAsksOneApiserverAndNamesWhatItCannotReach() throws {
+        let session = try OperatorSession(storage: "local")
+        try session.advance("60s")
+        let server = session.cluster.apiServers[0]
+        let master = server.host.name
+        (server.storageClient(for: .endpoints) as! StallableKeyValueClient).stall()
+        let before = session.world.now
+        #expect(try session.kubectl("--server https://\(master) get endpoints web")
+            == "ERROR: Error from server (Timeout): the server was unable to return a response in the time allotted, but may still be processing the request (get endpoints)")
+        #expect(session.world.now - before >= Span.seconds(60), "the named apiserver's storage client never answered")
+        for form in ["-s \(master)", "--server=https://\(master):443/", "-shttps://\(master)", "--server https://10.0.0.1:443"] {
+            let answer = try session.kubectl("get pods -l app=web \(form)")
+            #expect(answer.hasPrefix("NAME") && answer.contains("web-"), "\(form): \(answer)")
+        }
+        #expect(try session.kubectl("-s https://master-9 get pods") == "ERROR: Unable to connect to the server: dial tcp: lookup master-9 on 10.0.0.2:53: no such host")
+        #expect(try session.kubectl("-s node-1:443 get pods")
+            == "ERROR: The connection to the server node-1:443 was refused - did you specify the right host or port?")
+        #expect(try session.kubectl("options").contains("-s, --server=''"))
+        #expect(try session.kubectl("get pods --server").hasPrefix("ERROR: error: flag needs an argument: --server"))
+        session.world.stop(server)
+        try session.advance("1s")
+        #expect(try session.kubectl("-s \(master) get pods")
+            == "ERROR: The connection to the server \(master):443 was refused - did you specify the right host or port?")
+    }
+
     @Test func aStuckConfigMapClientStopsNewPodsStarting() throws {
         let session = try OperatorSession(storage: "local")
         try session.advance("60s")

@@ -11,6 +11,8 @@ struct KubeSession {
     var via = "kubectl"
     /// kubectl's verb for the writes (`scale`, `rollback`); the API's own when nil.
     var verb: String?
+    /// The apiserver `kubectl --server` named; nil goes through the load balancer.
+    var target: APIServer?
     /// Longest a single command waits for an answer before it reports a timeout itself.
     static let patience = Span.seconds(120)
 
@@ -29,7 +31,7 @@ struct KubeSession {
     func call(_ request: APIRequest) throws -> Result<APIResponse, APIError> {
         var answer: Result<APIResponse, APIError>?
         let started = world.now
-        if let client = cluster.operatorConsole.client, cluster.operatorConsole.isRunning {
+        if let client = consoleClient, cluster.operatorConsole.isRunning {
             client.send(request) { answer = $0 }
             try wait(upTo: KubeSession.patience) { answer != nil }
             answer = answer ?? .failure(.unavailable("Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
@@ -38,6 +40,12 @@ struct KubeSession {
         }
         recordWrite(request, answer!, startedAt: started)
         return answer!
+    }
+
+    /// The console's client for this session: straight to the named apiserver, or the usual one.
+    private var consoleClient: APIClient? {
+        guard let console = cluster.operatorConsole, console.client != nil else { return nil }
+        return target.map { console.client(to: $0) } ?? console.client
     }
 
     /// Runs the world until `done` holds or `limit` passes; a failing Lua callback, an interrupt

@@ -14,7 +14,7 @@ struct KubectlCommandLine {
     static let valueFlags: [String: Character?] = [
         "namespace": "n", "selector": "l", "output": "o", "filename": "f", "sort-by": nil, "replicas": nil,
         "container": "c", "tail": nil, "to-revision": nil, "grace-period": nil, "timeout": nil, "since": nil,
-        "type": nil, "patch": "p", "revision": nil, "record": nil,
+        "type": nil, "patch": "p", "revision": nil, "record": nil, "server": "s",
     ]
     /// `-A` for `--all-namespaces` came with kubectl 1.14; the era's kubectl does not know it.
     static let switchFlags: [String: Character?] = [

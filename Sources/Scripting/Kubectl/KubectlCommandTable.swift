@@ -24,8 +24,8 @@ struct KubectlCommandSpec: Sendable {
     let flags: [String]
     var run: (@Sendable (KubectlCommands, ArraySlice<String>) throws -> String)?
 
-    /// Flags every command takes (kubectl's global `--namespace`, and `--help`).
-    static let globalFlags: Set<String> = ["namespace", "help"]
+    /// Flags every command takes (kubectl's global `--namespace` and `--server`, and `--help`).
+    static let globalFlags: Set<String> = ["namespace", "server", "help"]
 
     /// The first flag on the line this command does not take, in cobra's words.
     func unknownFlag(in line: KubectlCommandLine) -> String? {
@@ -93,6 +93,8 @@ enum KubectlCommandTable {
         KubectlFlag("type", nil, "'strategic'", "The type of patch being provided; one of [json merge strategic]"),
         KubectlFlag("short", nil, "false", "Print just the version number."),
         KubectlFlag("client", nil, "false", "Client version only (no server required)."),
+        KubectlFlag("namespace", "n", "''", "If present, the namespace scope for this CLI request"),
+        KubectlFlag("server", "s", "''", "The address and port of the Kubernetes API server (Firedrill: a master's name, as https://master-2 or master-2:443, sends the request to that apiserver instead of through the load balancer)"),
     ].map { ($0.name, $0) })
 
     static let specs: [String: KubectlCommandSpec] = Dictionary(uniqueKeysWithValues: [
@@ -235,6 +237,11 @@ enum KubectlCommandTable {
             description: "Print the client and server version information for the current context",
             usage: "kubectl version [--short] [--client]", examples: ["# Print the client and server versions for the current context\nkubectl version"],
             flags: ["short", "client"], run: { commands, _ in try commands.version() }),
+        KubectlCommandSpec(
+            path: "options", summary: "Print the list of flags inherited by all commands",
+            description: "The following options can be passed to any command:\n\n"
+                + KubectlCommandSpec.globalFlags.sorted().compactMap { flags[$0] }.map(KubectlHelp.option).joined(separator: "\n"),
+            usage: "kubectl options", examples: ["# Print flags inherited by all commands\nkubectl options"], flags: [], run: nil),
     ].map { ($0.path, $0) })
 
     /// `* pods (aka 'po')`, the types Firedrill's kubectl knows, as 1.6's help lists them.

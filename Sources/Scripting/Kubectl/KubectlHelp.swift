@@ -44,7 +44,7 @@ enum KubectlHelp {
     }
 
     /// `  -o, --output='': Output format...` or `      --show-labels=false: ...`.
-    private static func option(_ flag: KubectlFlag) -> String {
+    static func option(_ flag: KubectlFlag) -> String {
         let names = flag.shorthand.map { "  -\($0), --\(flag.name)" } ?? "      --\(flag.name)"
         return "\(names)=\(flag.defaultText): \(flag.help)"
     }

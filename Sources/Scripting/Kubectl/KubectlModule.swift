@@ -46,11 +46,31 @@ enum KubectlModule {
             if line.isSet("help") { return .success(KubectlHelp.text(for: spec, era: era)) }
             guard let run = spec.run else { return .success(KubectlHelp.text(for: spec, era: era)) }
             if spec.path == "version", line.isSet("client") { return .success(KubectlVersion.client(era)) }
-            let session = try KubeSession.open(runtime, verb: KubectlAudit.writeVerb(line)).get()
+            var session = try KubeSession.open(runtime, verb: KubectlAudit.writeVerb(line)).get()
+            if let address = line.value("server") { session.target = try apiServer(at: address, in: session.cluster) }
             return .success(try run(KubectlCommands(session: session, line: line, stdin: stdin), arguments))
         } catch let failure as KubectlFailure {
             return .failure(failure)
         }
+    }
+}
+
+extension KubectlModule {
+    /// The apiserver `--server` names: `https://master-2`, `master-2:443` or `master-2`. The load
+    /// balancer's own address means no particular one. Anything else fails as kubectl's dial does.
+    static func apiServer(at address: String, in cluster: KubernetesCluster) throws(KubectlFailure) -> APIServer? {
+        var rest = Substring(address)
+        for scheme in ["https://", "http://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
+        let hostAndPort = rest.prefix { $0 != "/" }
+        let host = String(hostAndPort.prefix { $0 != ":" })
+        let port = hostAndPort.contains(":") ? String(hostAndPort.drop { $0 != ":" }.dropFirst()) : "443"
+        guard !host.isEmpty else { throw KubectlFailure("error: no server found for cluster \"\(address)\"") }
+        if "\(host):\(port)" == cluster.configuration.apiEndpoint { return nil }
+        if let server = cluster.apiServers.first(where: { $0.host.name == host }), port == "443" { return server }
+        guard cluster.world.host(named: host) != nil else {
+            throw KubectlFailure("Unable to connect to the server: dial tcp: lookup \(host) on 10.0.0.2:53: no such host")
+        }
+        throw KubectlFailure("The connection to the server \(host):\(port) was refused - did you specify the right host or port?")
     }
 }
 

@@ -18,11 +18,22 @@ public final class APIClient {
     private var watches: [Int: ClientWatch] = [:]
     private var nextID = 1
     private var sweepScheduled = false
+    /// The one apiserver this client dials, bypassing the load balancer (`kubectl --server`).
+    private weak var pinnedTarget: APIServer?
 
     public init(process: SimProcess, cluster: KubernetesCluster) {
         self.process = process
         self.cluster = cluster
         self.incarnation = process.incarnation
+    }
+
+    /// A client that always dials `server` itself, as kubectl does with `--server` naming one
+    /// master instead of the load balancer's address.
+    init(process: SimProcess, cluster: KubernetesCluster, pinnedTo server: APIServer) {
+        self.process = process
+        self.cluster = cluster
+        self.incarnation = process.incarnation
+        self.pinnedTarget = server
     }
 
     /// The apiserver this client is connected to now, if any.
@@ -142,11 +153,17 @@ public final class APIClient {
 
     private var failures: [(APIError) -> Void] = []
 
+    /// The address kubectl's errors name: the load balancer's, or the pinned master's.
+    private var dialledAddress: String {
+        pinnedTarget.map { "\($0.host.name):443" } ?? cluster.configuration.apiEndpoint
+    }
+
     private func dial() {
         guard !isDialing, process.isCurrent(incarnation) else { return }
-        guard let target = cluster.chooseAPIServer(for: process) else {
+        let address = dialledAddress
+        guard let target = pinnedTarget == nil ? cluster.chooseAPIServer(for: process) : pinnedTarget.flatMap({ $0.isRunning ? $0 : nil }) else {
             process.after(Span.milliseconds(1)) { [weak self] in
-                self?.failQueued(.unavailable("The connection to the server \(self?.cluster.configuration.apiEndpoint ?? "") was refused - did you specify the right host or port?"))
+                self?.failQueued(.unavailable("The connection to the server \(address) was refused - did you specify the right host or port?"))
             }
             return
         }
@@ -156,7 +173,7 @@ public final class APIClient {
             self.isDialing = false
             switch result {
             case .failure(let error):
-                self.failQueued(.unavailable("Unable to connect to the server: dial tcp \(self.cluster.configuration.apiEndpoint): \(error.message)"))
+                self.failQueued(.unavailable("Unable to connect to the server: dial tcp \(address): \(error.message)"))
             case .success(let connection):
                 self.connection = connection
                 self.server = target

@@ -3,6 +3,9 @@
 public final class OperatorConsole: SimProcess {
     public unowned let cluster: KubernetesCluster
     public private(set) var client: APIClient!
+    /// Clients that dial one apiserver each, by name, made the first time kubectl names that
+    /// master with `--server` (so a world that never does draws exactly what it did before).
+    private var directClients: [String: APIClient] = [:]
 
     init(host: Host, cluster: KubernetesCluster) {
         self.cluster = cluster
@@ -11,9 +14,19 @@ public final class OperatorConsole: SimProcess {
 
     public override func didStart() {
         client = APIClient(process: self, cluster: cluster)
+        directClients = [:]
+    }
+
+    /// The client for requests sent straight to `server`, bypassing the load balancer.
+    public func client(to server: APIServer) -> APIClient {
+        if let existing = directClients[server.name] { return existing }
+        let direct = APIClient(process: self, cluster: cluster, pinnedTo: server)
+        directClients[server.name] = direct
+        return direct
     }
 
     public override func stableHash(into hasher: inout StableHasher) {
         client?.stableHash(into: &hasher)
+        for name in directClients.keys.sorted() { directClients[name]!.stableHash(into: &hasher) }
     }
 }
