@@ -79,6 +79,25 @@ import Simulation
         }
     }
 
+    /// A window ("the last 15 minutes") is calendar time: after a skip of days it holds nothing
+    /// from before the skip, though little simulated time separates the two.
+    @Test func windowsDoNotReachBackAcrossACalendarSkip() throws {
+        let bank = try BankSession("mini-bank", seed: 3)
+        try bank.advance("5m")
+        try bank.lua("sim.skip_calendar('2017-10-30 09:00')")
+        try bank.advance("40s")
+        let clocks = try bank.lua("""
+            local clocks = {} for _, s in ipairs(metrics.query('success_rate', {class = 'card_payments'}, '30m')[1].samples) do clocks[#clocks + 1] = s.clock end
+            return table.concat(clocks, ' ')
+            """)
+        #expect(!clocks.isEmpty && !clocks.contains("2017-10-27"), "only Monday's samples: \(clocks)")
+        let dashboard = try bank.lua("return dashboard()")
+        #expect(dashboard.contains("platform at 2017-10-30 09:00:40"), "\(dashboard)")
+        let recent = try bank.lua("return metrics.query('success_rate', {class = 'card_payments'}, '30m')[1].samples[1].t")
+        let skippedAt = try bank.number("return sim.now()") - 40
+        #expect((Double(recent) ?? -1) >= skippedAt, "the first sample in the window is after the skip: \(recent) vs \(skippedAt)")
+    }
+
     @Test func linkerdLogsWithTheWorldsClock() throws {
         let bank = try BankSession("mini-bank", seed: 5)
         try bank.lua("sim.skip_calendar('2017-11-02 16:20')")

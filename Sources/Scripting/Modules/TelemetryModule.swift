@@ -70,7 +70,7 @@ enum TelemetryModule {
         let now = world.now
         var labels = LuaTable()
         for label in series.key.labels { labels[label.name] = .string(label.value) }
-        let samples = series.samples(from: now - window, to: now).map { sample -> LuaValue in
+        let samples = series.samples(from: world.calendarWindowStart(window), to: now).map { sample -> LuaValue in
             ["t": .number(world.scriptSeconds(sample.time)), "clock": .string(TimeFields.clock(sample.time, in: world)), "v": .number(sample.value)]
         }
         return ["name": .string(series.key.name), "labels": .table(labels), "samples": .table(LuaTable(array: samples))]

@@ -122,7 +122,7 @@ enum TrafficModule {
     static func samples(_ engine: TrafficEngine, _ index: Int, _ metric: String, window: SimTime) -> [Sample] {
         let now = engine.world.now
         guard let series = Telemetry.of(engine.world).metrics.query(metric, ["class": engine.catalog.classes[index].name]).first else { return [] }
-        return series.samples(from: now - window + 1, to: now)
+        return series.samples(from: max(now - window + 1, engine.world.calendarWindowStart(window)), to: now)
     }
 
     /// The success share over a window, weighting each second by its requests.

@@ -59,6 +59,20 @@ public final class World {
         return calendarStart.adding(time - skippedSince)
     }
 
+    /// The earliest simulated time whose calendar moment lies within `window` of the calendar
+    /// now. Before a calendar skip the calendar read `span` earlier, so a window reaches back
+    /// across a skip only as far as the calendar says: "the last 15 minutes" on Friday afternoon
+    /// holds nothing from Thursday, however little simulated time lies between.
+    public func calendarWindowStart(_ window: SimTime) -> SimTime {
+        var start = now - window
+        for skip in calendarSkips.reversed() {
+            if start >= skip.time { return start }
+            start += skip.span
+            if start >= skip.time { return skip.time }
+        }
+        return start
+    }
+
     /// Moves the calendar forward from now on; `skipCalendar` says when that is honest.
     func recordCalendarSkip(by span: SimTime) {
         calendarSkips.append((now, span))
