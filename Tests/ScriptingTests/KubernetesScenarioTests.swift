@@ -113,12 +113,18 @@ import Simulation
         #expect(try session.kubectl("-s https://master-9 get pods") == "ERROR: Unable to connect to the server: dial tcp: lookup master-9 on 10.0.0.2:53: no such host")
         #expect(try session.kubectl("-s node-1:443 get pods")
             == "ERROR: The connection to the server node-1:443 was refused - did you specify the right host or port?")
+        #expect(try session.kubectl("-s http://\(master) get pods")
+            == "ERROR: The connection to the server \(master) was refused - did you specify the right host or port?", "no plain HTTP on port 80")
+        #expect(try session.kubectl("-s 10.9.9.9 get pods") == "ERROR: Unable to connect to the server: dial tcp 10.9.9.9:443: i/o timeout")
+        #expect(try session.kubectl("--server= get pods -l app=web").hasPrefix("NAME"), "empty is the load balancer")
+        #expect(try session.kubectl("cluster-info -s \(master)").hasPrefix("Kubernetes master is running at https://\(master)\n"))
+        let statuses = try session.kubectl("get cs -s https://\(master):443"); #expect(statuses.contains("controller-manager"), "\(statuses)")
         #expect(try session.kubectl("options").contains("-s, --server=''"))
         #expect(try session.kubectl("get pods --server").hasPrefix("ERROR: error: flag needs an argument: --server"))
         session.world.stop(server)
         try session.advance("1s")
         #expect(try session.kubectl("-s \(master) get pods")
-            == "ERROR: The connection to the server \(master):443 was refused - did you specify the right host or port?")
+            == "ERROR: The connection to the server \(master) was refused - did you specify the right host or port?", "refused, not sent to another")
     }
 
     @Test func aStuckConfigMapClientStopsNewPodsStarting() throws {

@@ -91,6 +91,8 @@ import Simulation
             return table.concat(clocks, ' ')
             """)
         #expect(!clocks.isEmpty && !clocks.contains("2017-10-27"), "only Monday's samples: \(clocks)")
+        // Monday morning's request rate, not Friday afternoon's: both windows hold the same 40 s.
+        #expect(try bank.number("return traffic.rate('card_payments', '30m')") == (try bank.number("return traffic.rate('card_payments', '1m')")))
         let dashboard = try bank.lua("return dashboard()")
         #expect(dashboard.contains("platform at 2017-10-30 09:00:40"), "\(dashboard)")
         let recent = try bank.lua("return metrics.query('success_rate', {class = 'card_payments'}, '30m')[1].samples[1].t")

@@ -47,7 +47,7 @@ import Testing
         world.advance(by: Span.minutes(7))
         #expect(evictedNodes(cluster) == ["node-c1", "node-c2"], "3 of 4 down is a partial disruption: a small zone stops evicting")
         let log = controllerLog(cluster)
-        #expect(log.contains("Controller detected that zone eu-west-1b is now in state PartialDisruption."), "\(log)")
+        #expect(log.contains("NodeController detected that zone eu-west-1b is now in state PartialDisruption."), "\(log)")
         #expect(!log.contains("zone eu-west-1c is now in state"), "2 of 4 down is still normal")
     }
 
@@ -69,7 +69,7 @@ import Testing
         for kubelet in cluster.kubelets { world.stop(kubelet) }
         world.advance(by: Span.minutes(8))
         #expect(evictedNodes(cluster).isEmpty, "every zone wholly down: master disruption mode; \(controllerLog(cluster))")
-        #expect(controllerLog(cluster).contains("Controller detected that all Nodes are not-Ready. Entering master disruption mode."))
+        #expect(controllerLog(cluster).contains("NodeController detected that all Nodes are not-Ready. Entering master disruption mode."))
         world.start(cluster.kubelet(onNode: "node-a1")!)
         world.advance(by: Span.minutes(4))
         #expect(evictedNodes(cluster).isEmpty, "the eviction timeout starts again when a node is back; \(controllerLog(cluster))")

@@ -12,7 +12,7 @@ struct KubeSession {
     /// kubectl's verb for the writes (`scale`, `rollback`); the API's own when nil.
     var verb: String?
     /// The apiserver `kubectl --server` named; nil goes through the load balancer.
-    var target: APIServer?
+    var target: KubectlServer?
     /// Longest a single command waits for an answer before it reports a timeout itself.
     static let patience = Span.seconds(120)
 
@@ -45,7 +45,7 @@ struct KubeSession {
     /// The console's client for this session: straight to the named apiserver, or the usual one.
     private var consoleClient: APIClient? {
         guard let console = cluster.operatorConsole, console.client != nil else { return nil }
-        return target.map { console.client(to: $0) } ?? console.client
+        return target.map { console.client(to: $0.server, address: $0.address) } ?? console.client
     }
 
     /// Runs the world until `done` holds or `limit` passes; a failing Lua callback, an interrupt

@@ -14,7 +14,7 @@ extension KubectlCommands {
     /// `kubectl cluster-info`: the master's address and the kube-system services labelled
     /// `kubernetes.io/cluster-service=true`, with their proxy URLs as the era built them.
     func clusterInfo() throws -> String {
-        let master = "https://\(session.cluster.configuration.apiEndpoint)"
+        let master = session.target?.url ?? "https://\(session.cluster.configuration.apiEndpoint)"
         let selector = try LabelSelector(parsing: "kubernetes.io/cluster-service=true")
         let services = try fetchAll(.services, namespace: "kube-system", selector: selector).sorted { $0.name < $1.name }
         var lines = ["Kubernetes master is running at \(master)"]
@@ -33,7 +33,8 @@ extension KubectlCommands {
         if case .failure(let error) = try session.call(.list(.namespaces, filter: .everything, resourceVersion: "")) {
             throw failure(error)
         }
-        guard let server = session.cluster.firstRunningAPIServer else {
+        // The apiserver that answered: the one named with --server, else the first running.
+        guard let server = session.target.map(\.server) ?? session.cluster.firstRunningAPIServer, server.isRunning else {
             throw KubectlFailure("The connection to the server \(session.cluster.configuration.apiEndpoint) was refused - did you specify the right host or port?")
         }
         var rows = ComponentStatus.all(seenBy: server, in: session.world)

@@ -47,7 +47,7 @@ enum KubectlModule {
             guard let run = spec.run else { return .success(KubectlHelp.text(for: spec, era: era)) }
             if spec.path == "version", line.isSet("client") { return .success(KubectlVersion.client(era)) }
             var session = try KubeSession.open(runtime, verb: KubectlAudit.writeVerb(line)).get()
-            if let address = line.value("server") { session.target = try apiServer(at: address, in: session.cluster) }
+            if let server = line.value("server") { session.target = try KubectlServer.named(server, in: session.cluster) }
             return .success(try run(KubectlCommands(session: session, line: line, stdin: stdin), arguments))
         } catch let failure as KubectlFailure {
             return .failure(failure)
@@ -55,22 +55,41 @@ enum KubectlModule {
     }
 }
 
-extension KubectlModule {
-    /// The apiserver `--server` names: `https://master-2`, `master-2:443` or `master-2`. The load
-    /// balancer's own address means no particular one. Anything else fails as kubectl's dial does.
-    static func apiServer(at address: String, in cluster: KubernetesCluster) throws(KubectlFailure) -> APIServer? {
-        var rest = Substring(address)
-        for scheme in ["https://", "http://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
-        let hostAndPort = rest.prefix { $0 != "/" }
-        let host = String(hostAndPort.prefix { $0 != ":" })
-        let port = hostAndPort.contains(":") ? String(hostAndPort.drop { $0 != ":" }.dropFirst()) : "443"
-        guard !host.isEmpty else { throw KubectlFailure("error: no server found for cluster \"\(address)\"") }
+/// One master's apiserver named with `kubectl --server`, and the server as it was named
+/// (`master-2`, `https://master-2:443`), which kubectl's messages repeat.
+struct KubectlServer {
+    let server: APIServer
+    /// `host[:port]` as given, for "The connection to the server ... was refused".
+    let address: String
+    /// The URL kubectl would print (`cluster-info`): the scheme, then `address`.
+    let url: String
+
+    /// What `--server` names: a master's name, with or without `https://` and `:443`. Empty, or
+    /// the load balancer's own address, means no particular apiserver (nil). Anything else fails
+    /// as kubectl's dial does: a name nobody resolves, a host with nothing on that port, an
+    /// address no machine answers on.
+    static func named(_ text: String, in cluster: KubernetesCluster) throws(KubectlFailure) -> KubectlServer? {
+        var rest = Substring(text)
+        var scheme = "https"
+        for prefix in ["https://", "http://"] where rest.hasPrefix(prefix) {
+            scheme = String(prefix.dropLast(3))
+            rest = rest.dropFirst(prefix.count)
+        }
+        let address = String(rest.prefix { $0 != "/" })
+        guard !address.isEmpty else { return nil }
+        let host = String(address.prefix { $0 != ":" })
+        let port = address.contains(":") ? String(address.drop { $0 != ":" }.dropFirst()) : (scheme == "https" ? "443" : "80")
         if "\(host):\(port)" == cluster.configuration.apiEndpoint { return nil }
-        if let server = cluster.apiServers.first(where: { $0.host.name == host }), port == "443" { return server }
+        let isAddress = !host.isEmpty && host.allSatisfy { $0.isNumber || $0 == "." }
+        if isAddress { throw KubectlFailure("Unable to connect to the server: dial tcp \(host):\(port): i/o timeout") }
         guard cluster.world.host(named: host) != nil else {
             throw KubectlFailure("Unable to connect to the server: dial tcp: lookup \(host) on 10.0.0.2:53: no such host")
         }
-        throw KubectlFailure("The connection to the server \(host):\(port) was refused - did you specify the right host or port?")
+        // The apiservers serve TLS on 443; anything else on a master, or any port on a node, refuses.
+        guard let server = cluster.apiServers.first(where: { $0.host.name == host }), scheme == "https", port == "443" else {
+            throw KubectlFailure("The connection to the server \(address) was refused - did you specify the right host or port?")
+        }
+        return KubectlServer(server: server, address: address, url: "\(scheme)://\(address)")
     }
 }
 

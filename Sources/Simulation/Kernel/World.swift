@@ -68,7 +68,9 @@ public final class World {
         for skip in calendarSkips.reversed() {
             if start >= skip.time { return start }
             start += skip.span
-            if start >= skip.time { return skip.time }
+            // A sample at the skip's own instant was taken before it (`calendar(at:)` labels that
+            // instant with the later calendar, so leave it out rather than show it misdated).
+            if start >= skip.time { return skip.time + 1 }
         }
         return start
     }

@@ -18,8 +18,10 @@ public final class APIClient {
     private var watches: [Int: ClientWatch] = [:]
     private var nextID = 1
     private var sweepScheduled = false
-    /// The one apiserver this client dials, bypassing the load balancer (`kubectl --server`).
+    /// The one apiserver this client dials, bypassing the load balancer (`kubectl --server`),
+    /// and how it was named.
     private weak var pinnedTarget: APIServer?
+    private var pinnedAddress: String?
 
     public init(process: SimProcess, cluster: KubernetesCluster) {
         self.process = process
@@ -28,12 +30,13 @@ public final class APIClient {
     }
 
     /// A client that always dials `server` itself, as kubectl does with `--server` naming one
-    /// master instead of the load balancer's address.
-    init(process: SimProcess, cluster: KubernetesCluster, pinnedTo server: APIServer) {
+    /// master instead of the load balancer's address; `address` is the server as it was named.
+    init(process: SimProcess, cluster: KubernetesCluster, pinnedTo server: APIServer, address: String) {
         self.process = process
         self.cluster = cluster
         self.incarnation = process.incarnation
         self.pinnedTarget = server
+        self.pinnedAddress = address
     }
 
     /// The apiserver this client is connected to now, if any.
@@ -153,15 +156,13 @@ public final class APIClient {
 
     private var failures: [(APIError) -> Void] = []
 
-    /// The address kubectl's errors name: the load balancer's, or the pinned master's.
-    private var dialledAddress: String {
-        pinnedTarget.map { "\($0.host.name):443" } ?? cluster.configuration.apiEndpoint
-    }
+    /// The address kubectl's errors name: the load balancer's, or the master as it was named.
+    private var dialledAddress: String { pinnedAddress ?? cluster.configuration.apiEndpoint }
 
     private func dial() {
         guard !isDialing, process.isCurrent(incarnation) else { return }
         let address = dialledAddress
-        guard let target = pinnedTarget == nil ? cluster.chooseAPIServer(for: process) : pinnedTarget.flatMap({ $0.isRunning ? $0 : nil }) else {
+        guard let target = pinnedAddress == nil ? cluster.chooseAPIServer(for: process) : pinnedTarget else {
             process.after(Span.milliseconds(1)) { [weak self] in
                 self?.failQueued(.unavailable("The connection to the server \(address) was refused - did you specify the right host or port?"))
             }
@@ -173,7 +174,12 @@ public final class APIClient {
             self.isDialing = false
             switch result {
             case .failure(let error):
-                self.failQueued(.unavailable("Unable to connect to the server: dial tcp \(address): \(error.message)"))
+                // A named master says what kubectl said of it: refused by a host whose apiserver
+                // is down, no answer at all from a host that is down.
+                let text = self.pinnedAddress == nil ? "Unable to connect to the server: dial tcp \(address): \(error.message)"
+                    : error == .refused ? "The connection to the server \(address) was refused - did you specify the right host or port?"
+                    : "Unable to connect to the server: dial tcp \(address): i/o timeout"
+                self.failQueued(.unavailable(text))
             case .success(let connection):
                 self.connection = connection
                 self.server = target

@@ -3,7 +3,7 @@
 public final class OperatorConsole: SimProcess {
     public unowned let cluster: KubernetesCluster
     public private(set) var client: APIClient!
-    /// Clients that dial one apiserver each, by name, made the first time kubectl names that
+    /// Clients that dial one apiserver each, by name and address, made the first time kubectl names that
     /// master with `--server` (so a world that never does draws exactly what it did before).
     private var directClients: [String: APIClient] = [:]
 
@@ -17,11 +17,13 @@ public final class OperatorConsole: SimProcess {
         directClients = [:]
     }
 
-    /// The client for requests sent straight to `server`, bypassing the load balancer.
-    public func client(to server: APIServer) -> APIClient {
-        if let existing = directClients[server.name] { return existing }
-        let direct = APIClient(process: self, cluster: cluster, pinnedTo: server)
-        directClients[server.name] = direct
+    /// The client for requests sent straight to `server`, named `address`, bypassing the load
+    /// balancer.
+    public func client(to server: APIServer, address: String) -> APIClient {
+        let key = "\(server.name) \(address)"
+        if let existing = directClients[key] { return existing }
+        let direct = APIClient(process: self, cluster: cluster, pinnedTo: server, address: address)
+        directClients[key] = direct
         return direct
     }
 

@@ -40,7 +40,9 @@ final class NodeLifecycleController {
     private func monitor() {
         let nodes = manager.nodes.sortedObjects
         handleDisruption(nodes)
-        for node in nodes where check(node) { evictIfTheZoneAllows(node) }
+        // The longest-due first, as 1.6's eviction queue was first in, first out.
+        let due = nodes.filter(check).sorted { (notReadySince[$0.name]!, $0.name) < (notReadySince[$1.name]!, $1.name) }
+        for node in due { evictIfTheZoneAllows(node) }
         manager.after(configuration.nodeMonitorPeriod) { [unowned self] in monitor() }
     }
 
@@ -75,14 +77,15 @@ final class NodeLifecycleController {
         for (zone, counts) in byZone { states[zone] = Self.state(ready: counts.ready, notReady: counts.notReady) }
         let allDown = !states.isEmpty && states.values.allSatisfy { $0 == .fullDisruption }
         if allDown && !allZonesWereDown {
-            manager.log(.info, "nodecontroller.go:1046] Controller detected that all Nodes are not-Ready. Entering master disruption mode.")
+            manager.log(.info, "nodecontroller.go:1046] NodeController detected that all Nodes are not-Ready. Entering master disruption mode.")
         }
         if !allDown && allZonesWereDown {
-            manager.log(.info, "nodecontroller.go:1063] Controller detected that some Nodes are Ready. Exiting master disruption mode.")
+            manager.log(.info, "nodecontroller.go:1063] NodeController detected that some Nodes are Ready. Exiting master disruption mode.")
             for name in notReadySince.keys.sorted() { notReadySince[name] = world.now }
         }
-        for zone in states.keys.sorted() where zoneStates[zone] != nil && zoneStates[zone] != states[zone] {
-            manager.log(.info, "nodecontroller.go:1086] Controller detected that zone \(zone) is now in state \(states[zone]!.rawValue).")
+        // Entering or leaving master disruption mode says so alone, as 1.6 did.
+        for zone in states.keys.sorted() where allDown == allZonesWereDown && zoneStates[zone] != nil && zoneStates[zone] != states[zone] {
+            manager.log(.info, "nodecontroller.go:1086] NodeController detected that zone \(zone) is now in state \(states[zone]!.rawValue).")
         }
         allZonesWereDown = allDown
         zoneStates = states
