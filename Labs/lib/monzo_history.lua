@@ -7,15 +7,15 @@
 -- The Monzo lab's setup and the outage tests (Tests/ScriptingTests/MonzoOutageTests.swift) both
 -- run this file, so the day the lab shows is the day the tests prove.
 --
--- Returns history(world): `world` gives etcd, sim and faults (a lab's world, or a drill's _G);
--- kubectl and etcdctl are the globals every lab and drill has.
+-- Returns history(world): `world` gives etcd, sim, faults and k8s (a lab's world, or a drill's
+-- _G); kubectl and etcdctl are the globals every lab and drill has.
 
 local resize = require "etcd_resize"
 
 -- The fortnight's routine deploys, off the payment path: every fourth service of customer
 -- operations and of the feed (each seed's bank has its own services, so they are read from the
--- world). A week at a bank deploys far more than this; what matters is that new pods land on
--- nodes behind every apiserver, so each apiserver's pods and events clients send at least once.
+-- world). A fortnight at a bank deploys far more than this. They write through the controllers'
+-- apiservers and through each new pod's kubelet's own.
 local function routine_deploys(k8s)
   local picked = {}
   for _, namespace in ipairs({ "cops", "feed" }) do
@@ -46,9 +46,10 @@ return function(world)
   local sim = world.sim
   resize(world)
   sim.advance("20m") -- connections the resize left dead are found dead by those that send
-  -- The days after: routine deploys off the payment path, as any week at a bank has. They send
-  -- on every storage client a deploy touches, so the dead connections those clients still held
-  -- are found dead (924.6 s after the first unanswered send) and re-dialled.
+  -- The days after: routine deploys and the operators' reads. Each sends on the storage clients
+  -- it touches, so the dead connections those clients still held are found dead (924.6 s after
+  -- the first unanswered send) and re-dialled; a kubelet whose apiserver's pod cache was silent
+  -- then sees the pods bound to it, and the pods evicted from it.
   for _, target in ipairs(routine_deploys(world.k8s)) do
     kubectl("patch deployment " .. target.name .. " -n " .. target.namespace ..
             [[ -p '{"spec":{"template":{"metadata":{"annotations":{"deployed":"2017-10-16"}}}}}']])

@@ -47,7 +47,7 @@ return {
   -- Two weeks before: etcd runs on three old instances (etcd-old-1..3); nine new ones wait.
   -- `seed` is the day the recorded solutions were played on; `seeds` are the vetted days a
   -- session draws from (each gives a Monzo-like day by mechanism alone: MonzoSeedVettingTests).
-  scenario = { name = "bank", seed = 35, seeds = { 35, 26 }, start = "2017-10-13 10:00", versions = { etcd = "three-before-resize" } },
+  scenario = { name = "bank", seed = 35, seeds = { 35, 42, 62 }, start = "2017-10-13 10:00", versions = { etcd = "three-before-resize" } },
   -- Time follows the wall clock; sim.advance may skip up to ten minutes at a time. The platform
   -- is judged at 15:40, a little after the real outage ended.
   time = { speed = 1, advance = "10m", grade_at = "15:40" },
