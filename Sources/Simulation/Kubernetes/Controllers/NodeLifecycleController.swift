@@ -15,8 +15,9 @@ final class NodeLifecycleController {
     private var lastProbe: [String: (heartbeat: Timestamp?, seenAt: SimTime)] = [:]
     private var notReadySince: [String: SimTime] = [:]
     private var evicted = Set<String>()
-    /// Each zone's health as last computed, and when it may next evict a node.
+    /// Each zone's health and size as last computed, and when it may next evict a node.
     private var zoneStates: [String: ZoneState] = [:]
+    private var zoneSizes: [String: Int] = [:]
     private var nextEvictionAt: [String: SimTime] = [:]
     private var allZonesWereDown = false
 
@@ -89,6 +90,7 @@ final class NodeLifecycleController {
         }
         allZonesWereDown = allDown
         zoneStates = states
+        zoneSizes = byZone.mapValues { $0.ready + $0.notReady }
     }
 
     static func state(ready: Int, notReady: Int) -> ZoneState {
@@ -99,8 +101,7 @@ final class NodeLifecycleController {
 
     /// Evicts the node's pods if its zone's limiter lets it now; otherwise it waits for a later pass.
     private func evictIfTheZoneAllows(_ node: Node) {
-        guard !allZonesWereDown, let state = zoneStates[node.zone] else { return }
-        let zoneSize = manager.nodes.sortedObjects.filter { $0.zone == node.zone }.count
+        guard !allZonesWereDown, let state = zoneStates[node.zone], let zoneSize = zoneSizes[node.zone] else { return }
         let interval: SimTime?
         switch state {
         case .normal, .fullDisruption: interval = Self.evictionInterval
